@@ -1,1 +1,74 @@
-BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args); public partial class Program {}
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace MarketPush.Benchmarks;
+
+/// <summary>
+/// Entry point. With <c>--check-budgets</c>: the quick in-process allocation check (<see cref="AllocationBudgetCheck"/>).
+/// Otherwise BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>), followed by a check of every measured
+/// case's Allocated figure against <c>allocation-budgets.json</c>; a case over its budget makes the exit code 1, so a
+/// benchmark run cannot report a hot-path allocation and still look green.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Contains("--check-budgets"))
+        {
+            return AllocationBudgetCheck.Run(Console.Out) == 0 ? 0 : 1;
+        }
+
+        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return CheckBudgets(summaries) == 0 ? 0 : 1;
+    }
+
+    private static int CheckBudgets(IEnumerable<Summary> summaries)
+    {
+        AllocationBudgets budgets = AllocationBudgets.Load();
+        var failures = budgets.FindMissingAndStale();
+        int checkedCases = 0;
+        foreach (Summary summary in summaries)
+        {
+            foreach (BenchmarkReport report in summary.Reports)
+            {
+                if (!report.Success)
+                {
+                    failures.Add($"{report.BenchmarkCase.DisplayInfo}: the benchmark did not run to completion.");
+                    continue;
+                }
+
+                long? allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+                if (allocated is null)
+                {
+                    continue; // no [MemoryDiagnoser] data for this case
+                }
+
+                checkedCases++;
+                var descriptor = report.BenchmarkCase.Descriptor;
+                string? failure = budgets.Judge(
+                    AllocationBudgets.Key(descriptor.Type, descriptor.WorkloadMethod),
+                    report.BenchmarkCase.DisplayInfo,
+                    allocated.Value);
+                if (failure is not null)
+                {
+                    failures.Add(failure);
+                }
+            }
+        }
+
+        if (checkedCases > 0 || failures.Count > 0)
+        {
+            foreach (string failure in failures)
+            {
+                Console.WriteLine("allocation budget: " + failure);
+            }
+
+            Console.WriteLine(failures.Count == 0
+                ? $"Allocation budgets: {checkedCases} case(s) within {AllocationBudgets.FileName}."
+                : $"Allocation budgets: {failures.Count} problem(s).");
+        }
+
+        return failures.Count;
+    }
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+
+namespace MarketPush.Benchmarks;
+
+/// <summary>
+/// <c>--check-budgets</c>: the cheap enforcement of <c>allocation-budgets.json</c>, for CI. Runs every benchmark
+/// method for every [Params] combination in this process (no BenchmarkDotNet child processes, no timing claims),
+/// warms it up past tiered JIT, then counts managed bytes allocated over three rounds of about 0.2 s each. About
+/// ten seconds in all; prints one line per case and returns the number of failures.
+/// </summary>
+/// <remarks>
+/// <para>Two counts must both hold, and each is the best of the three rounds (an allocation the benchmark makes
+/// repeats in every round; a one-off by the runtime lands in one):</para>
+/// <list type="bullet">
+/// <item><description>The benchmark thread's bytes (<see cref="GC.GetAllocatedBytesForCurrentThread"/>) per
+/// <em>invocation</em>, against budget × OperationsPerInvoke: stricter than BenchmarkDotNet, so one allocation per
+/// 1,000-message invocation fails a 0 budget instead of rounding to 0 B/op.</description></item>
+/// <item><description>All threads' bytes (<see cref="GC.GetTotalAllocatedBytes(bool)"/>, what MemoryDiagnoser reads)
+/// per operation, rounded down, as BenchmarkDotNet reports it; catches work a benchmark hands to other threads. Not
+/// judged per invocation because the runtime's own background threads allocate about 5 KB/s here (measured while
+/// the benchmark thread allocated nothing), which would fail the slowest cases by a byte or two.</description></item>
+/// </list>
+/// <para>Supports the attributes these benchmarks use: [Params], [GlobalSetup], [GlobalCleanup] and
+/// [Benchmark(OperationsPerInvoke)]. Anything else (IterationSetup, ParamsSource, arguments) is refused rather than
+/// silently measured wrong. Methods are called through typed delegates, so the harness itself allocates nothing per
+/// call.</para>
+/// </remarks>
+internal static class AllocationBudgetCheck
+{
+    private const int MeasuredRounds = 3;
+    private static readonly TimeSpan s_warmup = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan s_measure = TimeSpan.FromMilliseconds(200);
+
+    public static int Run(TextWriter output)
+    {
+        AllocationBudgets budgets = AllocationBudgets.Load();
+        List<string> failures = budgets.FindMissingAndStale();
+        foreach ((Type type, MethodInfo method) in AllocationBudgets.DiscoverBenchmarks())
+        {
+            RefuseUnsupported(type, method);
+            string key = AllocationBudgets.Key(type, method);
+            bool known = budgets.Budgets.TryGetValue(key, out long budget);
+            int operationsPerInvoke = method.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke;
+            foreach (Dictionary<MemberInfo, object?> parameters in ParameterCombinations(type))
+            {
+                object instance = Activator.CreateInstance(type)!;
+                foreach ((MemberInfo member, object? value) in parameters)
+                {
+                    SetValue(instance, member, value);
+                }
+
+                string caseName = CaseName(type, method, parameters);
+                InvokeAll<GlobalSetupAttribute>(instance, method);
+                try
+                {
+                    Allocation allocation = Measure(instance, method);
+                    long totalPerOperation = allocation.AllThreadsBytes / operationsPerInvoke;
+                    bool over = allocation.ThreadBytes > budget * operationsPerInvoke || totalPerOperation > budget;
+                    string perOperation = ((double)allocation.ThreadBytes / operationsPerInvoke).ToString("0.###", CultureInfo.InvariantCulture);
+                    output.WriteLine(
+                        $"{(known && !over ? "ok  " : "FAIL")} {caseName}: {perOperation} B/op on the benchmark thread " +
+                        $"({allocation.ThreadBytes} B per invocation), {totalPerOperation} B/op all threads");
+                    if (known && over)
+                    {
+                        failures.Add($"{caseName}: allocates {perOperation} B/op (all threads {totalPerOperation} B/op); the budget is {budget} B/op.");
+                    }
+                }
+                finally
+                {
+                    InvokeAll<GlobalCleanupAttribute>(instance, method);
+                }
+            }
+        }
+
+        foreach (string failure in failures)
+        {
+            output.WriteLine("budget: " + failure);
+        }
+
+        output.WriteLine(failures.Count == 0 ? "All allocation budgets hold." : $"{failures.Count} allocation budget problem(s).");
+        return failures.Count;
+    }
+
+    private static Allocation Measure(object instance, MethodInfo method)
+    {
+        Type returnType = method.ReturnType;
+        MethodInfo measure = returnType == typeof(void)
+            ? typeof(AllocationBudgetCheck).GetMethod(nameof(MeasureAction), BindingFlags.NonPublic | BindingFlags.Static)!
+            : typeof(AllocationBudgetCheck).GetMethod(nameof(MeasureFunc), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(returnType);
+        Type delegateType = returnType == typeof(void) ? typeof(Action) : typeof(Func<>).MakeGenericType(returnType);
+        Delegate benchmark = Delegate.CreateDelegate(delegateType, instance, method);
+        return (Allocation)measure.Invoke(null, [benchmark])!;
+    }
+
+    private static Allocation MeasureAction(Action benchmark) => MeasureFunc(() => { benchmark(); return 0; });
+
+    private static Allocation MeasureFunc<T>(Func<T> benchmark)
+    {
+        // Warm-up: enough calls for tier-1 code (30 calls, then the background recompile) and for pools, rings and
+        // thread-local ArrayPool caches to reach their steady state. Also yields the calls that fit in s_measure.
+        var clock = Stopwatch.StartNew();
+        long calls = 0;
+        while (clock.Elapsed < s_warmup || calls < 1000)
+        {
+            benchmark();
+            calls++;
+        }
+
+        long measuredCalls = Math.Max(100, (long)(calls * (s_measure / clock.Elapsed)));
+        long bestThread = long.MaxValue;
+        long bestTotal = long.MaxValue;
+        for (int round = 0; round < MeasuredRounds; round++)
+        {
+            GC.Collect();
+            long totalBefore = GC.GetTotalAllocatedBytes(precise: true);
+            long threadBefore = GC.GetAllocatedBytesForCurrentThread();
+            for (long i = 0; i < measuredCalls; i++)
+            {
+                benchmark();
+            }
+
+            long thread = GC.GetAllocatedBytesForCurrentThread() - threadBefore;
+            long total = GC.GetTotalAllocatedBytes(precise: true) - totalBefore;
+            bestThread = Math.Min(bestThread, thread / measuredCalls);
+            bestTotal = Math.Min(bestTotal, total / measuredCalls);
+        }
+
+        return new Allocation(bestThread, bestTotal);
+    }
+
+    private static IEnumerable<Dictionary<MemberInfo, object?>> ParameterCombinations(Type type)
+    {
+        var combinations = new List<Dictionary<MemberInfo, object?>> { new() };
+        foreach (MemberInfo member in type.GetMembers(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (member.GetCustomAttribute<ParamsAttribute>() is not { } attribute)
+            {
+                continue;
+            }
+
+            var next = new List<Dictionary<MemberInfo, object?>>();
+            foreach (Dictionary<MemberInfo, object?> combination in combinations)
+            {
+                foreach (object? value in attribute.Values)
+                {
+                    next.Add(new Dictionary<MemberInfo, object?>(combination) { [member] = value });
+                }
+            }
+
+            combinations = next;
+        }
+
+        return combinations;
+    }
+
+    private static void SetValue(object instance, MemberInfo member, object? value)
+    {
+        switch (member)
+        {
+            case PropertyInfo property:
+                property.SetValue(instance, value);
+                break;
+            case FieldInfo field:
+                field.SetValue(instance, value);
+                break;
+        }
+    }
+
+    private static void InvokeAll<TAttribute>(object instance, MethodInfo benchmark)
+        where TAttribute : TargetedAttribute
+    {
+        foreach (MethodInfo method in instance.GetType().GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (method.GetCustomAttribute<TAttribute>() is { } attribute
+                && (attribute.Targets is null || attribute.Targets.Length == 0 || attribute.Targets.Contains(benchmark.Name)))
+            {
+                method.Invoke(instance, null);
+            }
+        }
+    }
+
+    private static void RefuseUnsupported(Type type, MethodInfo method)
+    {
+        bool unsupported = method.GetParameters().Length != 0
+            || type.GetMethods().Any(m => m.GetCustomAttribute<IterationSetupAttribute>() is not null
+                || m.GetCustomAttribute<IterationCleanupAttribute>() is not null)
+            || type.GetMembers().Any(m => m.GetCustomAttribute<ParamsSourceAttribute>() is not null
+                || m.GetCustomAttribute<ParamsAllValuesAttribute>() is not null);
+        if (unsupported)
+        {
+            throw new NotSupportedException(
+                $"{type.Name}.{method.Name} uses a BenchmarkDotNet feature --check-budgets does not emulate; extend AllocationBudgetCheck.");
+        }
+    }
+
+    private static string CaseName(Type type, MethodInfo method, Dictionary<MemberInfo, object?> parameters) =>
+        parameters.Count == 0
+            ? AllocationBudgets.Key(type, method)
+            : $"{AllocationBudgets.Key(type, method)} [{string.Join(", ", parameters.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key.Name}={p.Value}")))}]";
+
+    /// <summary>Bytes per invocation: on the benchmark thread, and on all threads.</summary>
+    private readonly record struct Allocation(long ThreadBytes, long AllThreadsBytes);
+}

@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using BenchmarkDotNet.Attributes;
+using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Sessions;
+using MarketPush.Protocol.Handshake;
+using MarketPush.Protocol.WebSockets;
+
+namespace MarketPush.Benchmarks;
+
+/// <summary>
+/// Outbound path, router to send loop: one update becomes one pooled <see cref="SharedFrame"/> (via
+/// <see cref="FrameBuilder.CreateMessage"/> and an <see cref="OutboundMessage"/>), is enqueued to N sessions'
+/// <see cref="OutboundQueue"/>s (one reference each), and each session's send loop then drains its queue into a
+/// rented write buffer and releases the frame, exactly as <c>Connection.SendLoopAsync</c> does up to the socket
+/// write. Sessions are real <see cref="Session"/> objects without a socket. One operation is one update delivered
+/// to all N sessions. Budget: 0 bytes per operation in steady state (frames, messages and buffers are pooled).
+/// </summary>
+/// <remarks>
+/// <see cref="PlainQuote"/> is the common case: a ~120-byte quote, under the compression threshold, so every session
+/// gets the same plain frame. <see cref="CompressedBatch"/> is the other shared-frame case: a unique 1 KiB message for
+/// deflate sessions, compressed once (lazily, by the first session's enqueue) and shared by all N.
+/// </remarks>
+[MemoryDiagnoser]
+public class SharedFrameBenchmarks
+{
+    // What Connection.SendLoopAsync rents at least per wake-up.
+    private const int MinWriteBufferBytes = 4096;
+    private const int BatchBytes = 1024;
+
+    private FramePool _pool = null!;
+    private FrameBuilder _builder = null!;
+    private Session[] _plainSessions = null!;
+    private Session[] _deflateSessions = null!;
+    private byte[] _quote = null!;
+    private byte[] _batch = null!;
+    private int[] _batchSeqOffsets = null!;
+    private long _counter;
+
+    [Params(1, 100)]
+    public int Sessions { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _pool = new FramePool();
+        _builder = new FrameBuilder(_pool);
+        _quote = BenchmarkPayloads.Quote(seed: 7);
+        _batch = BenchmarkPayloads.QuoteBatch(BatchBytes, seed: 7692);
+        _batchSeqOffsets = BenchmarkPayloads.SeqOffsets(_batch);
+        if (_quote.Length >= _builder.CompressionThresholdBytes || _batch.Length < _builder.CompressionThresholdBytes)
+        {
+            throw new InvalidOperationException("The quote must stay under the compression threshold and the batch over it.");
+        }
+
+        _plainSessions = CreateSessions(compression: false);
+        _deflateSessions = CreateSessions(compression: true);
+
+        // Prove the pipeline delivers and returns every frame before timing it.
+        int plain = PlainQuote();
+        int compressed = CompressedBatch();
+        if (plain != Sessions * (FrameWriter.GetHeaderLength(_quote.Length, masked: false) + _quote.Length) || compressed <= 0 || compressed >= Sessions * _batch.Length)
+        {
+            throw new InvalidOperationException($"Unexpected bytes drained: plain {plain}, compressed {compressed}.");
+        }
+
+        AssertNoFrameOutstanding();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        AssertNoFrameOutstanding();
+        _builder.Dispose();
+    }
+
+    /// <summary>Build a ~120-byte quote frame once, enqueue it to every session, drain every queue. Returns bytes drained.</summary>
+    [Benchmark]
+    public int PlainQuote()
+    {
+        OutboundMessage message = _builder.CreateMessage(WebSocketOpcode.Text, _quote);
+        Fan(message, _plainSessions);
+        return DrainAll(_plainSessions);
+    }
+
+    /// <summary>Build a unique 1 KiB message, compress it once for all deflate sessions, enqueue, drain. Returns bytes drained.</summary>
+    [Benchmark]
+    public int CompressedBatch()
+    {
+        BenchmarkPayloads.Stamp(_batch, _batchSeqOffsets, ++_counter);
+        OutboundMessage message = _builder.CreateMessage(WebSocketOpcode.Text, _batch);
+        Fan(message, _deflateSessions);
+        return DrainAll(_deflateSessions);
+    }
+
+    // The router's part: one enqueue per subscriber (each takes its own reference), then the publisher lets go.
+    private static void Fan(OutboundMessage message, Session[] sessions)
+    {
+        foreach (Session session in sessions)
+        {
+            EnqueueResult result = session.TryEnqueue(message);
+            if (result != EnqueueResult.Enqueued)
+            {
+                ThrowNotEnqueued(result);
+            }
+        }
+
+        message.Dispose();
+    }
+
+    // Each send loop's part, minus the socket write: wait (completes synchronously, frames are queued), size a write
+    // buffer from PendingBytes, copy every queued frame into it, release each frame, return the buffer.
+    private static int DrainAll(Session[] sessions)
+    {
+        int drained = 0;
+        foreach (Session session in sessions)
+        {
+            OutboundQueue queue = session.Queue;
+            ValueTask<bool> ready = queue.WaitAsync();
+            if (!ready.IsCompletedSuccessfully || !ready.Result)
+            {
+                ThrowNotReady();
+            }
+
+            int size = (int)Math.Min(Array.MaxLength, Math.Max(MinWriteBufferBytes, queue.PendingBytes));
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            int used = 0;
+            while (queue.TryDequeue(buffer.Length - used, out SharedFrame frame))
+            {
+                frame.Bytes.CopyTo(buffer.AsSpan(used));
+                used += frame.Length;
+                frame.Release();
+            }
+
+            ArrayPool<byte>.Shared.Return(buffer);
+            drained += used;
+        }
+
+        return drained;
+    }
+
+    private Session[] CreateSessions(bool compression)
+    {
+        var sessions = new Session[Sessions];
+        for (int i = 0; i < sessions.Length; i++)
+        {
+            sessions[i] = new Session(Session.CreateId(), WireEncoding.Json, compression, new OutboundQueue(), _builder);
+        }
+
+        return sessions;
+    }
+
+    private void AssertNoFrameOutstanding()
+    {
+        if (_pool.Outstanding != 0 || _pool.DoubleReleases != 0)
+        {
+            throw new InvalidOperationException(_pool.DescribeOutstanding());
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowNotEnqueued(EnqueueResult result) =>
+        throw new InvalidOperationException($"Enqueue answered {result}.");
+
+    [DoesNotReturn]
+    private static void ThrowNotReady() =>
+        throw new InvalidOperationException("WaitAsync did not complete synchronously with frames queued.");
+}

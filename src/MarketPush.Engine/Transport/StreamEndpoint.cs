@@ -1,0 +1,138 @@
+using System.Text;
+using MarketPush.Engine.Sessions;
+using MarketPush.Protocol.Handshake;
+using MarketPush.Protocol.WebSockets.Deflate;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+
+namespace MarketPush.Engine.Transport;
+
+/// <summary>
+/// <c>GET /v1/stream</c>: validates the RFC 6455 §4.2.1 handshake, picks the encoding (subprotocol) and negotiates
+/// permessage-deflate (RFC 7692 §7.1), answers 101 and takes over Kestrel's upgraded stream, then runs the
+/// <see cref="Connection"/> on the request's own task until it ends. Called by Kestrel on a request thread, once per
+/// handshake; owns nothing past the call.
+/// </summary>
+/// <remarks>
+/// Refusals are plain HTTP with a short text body naming the problem: 400 for a bad or missing Upgrade, Connection,
+/// key or version header, 426 with <c>Sec-WebSocket-Version: 13</c> for another version, 405 with <c>Allow: GET</c>
+/// for other methods, 503 while shutting down. We do our own framing on the raw upgraded stream (not
+/// System.Net.WebSockets) so that one prebuilt frame can go to many connections.
+/// </remarks>
+public sealed class StreamEndpoint
+{
+    private readonly StreamServer _server;
+    private readonly ILogger _logger;
+
+    internal StreamEndpoint(StreamServer server)
+    {
+        _server = server;
+        _logger = server.LoggerFactory.CreateLogger("MarketPush.Transport.Connection");
+    }
+
+    /// <summary>The request delegate mapped at <see cref="StreamOptions.Path"/> for every method.</summary>
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        HttpRequest request = context.Request;
+        IHeaderDictionary headers = request.Headers;
+        HandshakeOutcome outcome = HandshakeValidator.Validate(
+            request.Method,
+            headers.Upgrade,
+            headers.Connection,
+            headers.SecWebSocketKey,
+            headers.SecWebSocketVersion);
+        if (!outcome.IsAccepted)
+        {
+            if (outcome.StatusCode == HandshakeOutcome.UpgradeRequired)
+            {
+                context.Response.Headers.SecWebSocketVersion = HandshakeValidator.SupportedVersion;
+            }
+            else if (outcome.StatusCode == HandshakeOutcome.MethodNotAllowed)
+            {
+                context.Response.Headers.Allow = HttpMethods.Get;
+            }
+
+            await RefuseAsync(context, outcome.StatusCode, outcome.Reason ?? "Bad WebSocket handshake.").ConfigureAwait(false);
+            return;
+        }
+
+        IHttpUpgradeFeature? upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade is null || !upgrade.IsUpgradableRequest)
+        {
+            // HTTP/2 or HTTP/3 (no RFC 8441 support here) or a request with a body.
+            await RefuseAsync(context, StatusCodes.Status400BadRequest, "This connection cannot be upgraded; use HTTP/1.1.").ConfigureAwait(false);
+            return;
+        }
+
+        if (_server.IsShuttingDown)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "The server is shutting down.").ConfigureAwait(false);
+            return;
+        }
+
+        string? protocol = SubprotocolSelector.Select(headers.SecWebSocketProtocol, out WireEncoding encoding);
+        bool deflate = DeflateOffer.TryNegotiate(headers.SecWebSocketExtensions, out _, out string extensionResponse);
+
+        IHeaderDictionary response = context.Response.Headers;
+        response.Upgrade = "websocket";
+        response.SecWebSocketAccept = WebSocketAccept.ComputeAcceptKey(headers.SecWebSocketKey.ToString().Trim());
+        if (protocol is not null)
+        {
+            response.SecWebSocketProtocol = protocol;
+        }
+
+        if (deflate)
+        {
+            response.SecWebSocketExtensions = extensionResponse;
+        }
+
+        // Our own liveness and slow-consumer rules govern an upgraded connection, not Kestrel's body data rates.
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minRequestRate)
+        {
+            minRequestRate.MinDataRate = null;
+        }
+
+        if (context.Features.Get<IHttpMinResponseDataRateFeature>() is { } minResponseRate)
+        {
+            minResponseRate.MinDataRate = null;
+        }
+
+        Stream stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+
+        var session = new Session(
+            Session.CreateId(),
+            encoding,
+            deflate,
+            new OutboundQueue(_server.Options.QueueMaxFrames, _server.Options.QueueMaxBytes),
+            _server.Frames);
+
+        // The welcome is queued before the session is registered, so no broadcast can get ahead of it.
+        _server.Commands.SendWelcome(session);
+        var connection = new Connection(context, stream, session, _server, deflate ? _server.Inflater : null, _logger);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug(
+                "Session {Session} opened from {Remote} ({Encoding}, deflate {Deflate})",
+                session.Id,
+                context.Connection.RemoteIpAddress,
+                encoding,
+                deflate);
+        }
+
+        await connection.RunAsync().ConfigureAwait(false);
+    }
+
+    private static Task RefuseAsync(HttpContext context, int statusCode, string reason)
+    {
+        byte[] body = Encoding.UTF8.GetBytes(reason);
+        context.Response.StatusCode = statusCode;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body, 0, body.Length);
+    }
+}

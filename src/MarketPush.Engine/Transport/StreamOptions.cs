@@ -1,0 +1,52 @@
+namespace MarketPush.Engine.Transport;
+
+/// <summary>
+/// Settings of the WebSocket transport, fixed at startup (the server maps its command line onto them). Read by the
+/// endpoint, every connection and the keepalive timer; immutable after construction.
+/// </summary>
+public sealed class StreamOptions
+{
+    /// <summary>The WebSocket endpoint (PROTOCOL.md).</summary>
+    public string Path { get; init; } = "/v1/stream";
+
+    /// <summary>Ping after this much silence from the client; close 4002 after twice this (PROTOCOL.md).</summary>
+    public int HeartbeatMs { get; init; } = 15_000;
+
+    /// <summary>Messages shorter than this go uncompressed even to permessage-deflate sessions.</summary>
+    public int CompressionThresholdBytes { get; init; } = 256;
+
+    /// <summary>Largest client message, after decompression; larger closes with 1009.</summary>
+    public int MaxMessageBytes { get; init; } = 16 * 1024;
+
+    /// <summary>How long shutdown waits for clients to answer close 1001 before aborting them.</summary>
+    public int ShutdownTimeoutMs { get; init; } = 5_000;
+
+    /// <summary>How long any close handshake may take (our close sent, waiting for the client's) before the connection is dropped.</summary>
+    public int CloseTimeoutMs { get; init; } = 5_000;
+
+    /// <summary>Bound of each session's outbound queue in frames.</summary>
+    public int QueueMaxFrames { get; init; } = 1024;
+
+    /// <summary>Bound of each session's outbound queue in bytes.</summary>
+    public long QueueMaxBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Size of the receive buffer rented while bytes are arriving (none is held while idle).</summary>
+    public int ReceiveBufferBytes { get; init; } = 4096;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(HeartbeatMs, 10, nameof(HeartbeatMs));
+        ArgumentOutOfRangeException.ThrowIfNegative(CompressionThresholdBytes, nameof(CompressionThresholdBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageBytes, 125, nameof(MaxMessageBytes));
+        ArgumentOutOfRangeException.ThrowIfNegative(ShutdownTimeoutMs, nameof(ShutdownTimeoutMs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CloseTimeoutMs, 1, nameof(CloseTimeoutMs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(QueueMaxFrames, 1, nameof(QueueMaxFrames));
+        ArgumentOutOfRangeException.ThrowIfLessThan(QueueMaxBytes, 1, nameof(QueueMaxBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReceiveBufferBytes, 256, nameof(ReceiveBufferBytes));
+        if (string.IsNullOrEmpty(Path) || Path[0] != '/')
+        {
+            throw new ArgumentException("The stream path starts with '/'.", nameof(Path));
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Sessions;
+using MarketPush.Protocol.WebSockets;
+using MarketPush.Protocol.WebSockets.Deflate;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MarketPush.Engine.Transport;
+
+/// <summary>
+/// The transport's composition root: owns the frame pool and builder, the session registry, the command handler,
+/// the keepalive timer and the endpoint, and runs graceful shutdown. One per process (the host registers it as a
+/// singleton); its members are called from request threads, receive/send loops, the timer and the host lifetime.
+/// </summary>
+/// <remarks>
+/// Shutdown (<see cref="ShutdownAsync"/>, idempotent, safe to call from several places): refuse new handshakes, send
+/// one shared close 1001 frame to every session, wait up to <see cref="StreamOptions.ShutdownTimeoutMs"/> for their
+/// close replies, then abort whoever is left and wait for their loops to finish, so that every frame is back in the
+/// pool when it returns.
+/// </remarks>
+public sealed class StreamServer : IAsyncDisposable
+{
+    private readonly Lock _shutdownLock = new();
+    private readonly KeepAliveMonitor _keepAlive;
+    private readonly ILogger _logger;
+    private Task? _shutdown;
+    private volatile bool _shuttingDown;
+
+    public StreamServer(StreamOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        Time = timeProvider ?? TimeProvider.System;
+        _logger = LoggerFactory.CreateLogger("MarketPush.Transport");
+        FramePool = new FramePool();
+        Frames = new FrameBuilder(FramePool, options.CompressionThresholdBytes);
+        Sessions = new SessionRegistry();
+        Messages = new ServerMessages(Frames, options.HeartbeatMs, Time);
+        Commands = new CommandHandler(Messages);
+        ReaderOptions = new MessageReaderOptions { MaxMessageBytes = options.MaxMessageBytes, ExpectMaskedFrames = true };
+        HeartbeatTicks = MillisecondsToTicks(options.HeartbeatMs);
+        CloseTimeoutTicks = MillisecondsToTicks(options.CloseTimeoutMs);
+        _keepAlive = new KeepAliveMonitor(
+            Sessions,
+            TimeSpan.FromMilliseconds(Math.Max(5, options.HeartbeatMs / 4)),
+            Time,
+            LoggerFactory.CreateLogger("MarketPush.KeepAlive"));
+        Endpoint = new StreamEndpoint(this);
+    }
+
+    public StreamOptions Options { get; }
+
+    public FramePool FramePool { get; }
+
+    public FrameBuilder Frames { get; }
+
+    public SessionRegistry Sessions { get; }
+
+    public ServerMessages Messages { get; }
+
+    public CommandHandler Commands { get; }
+
+    public StreamEndpoint Endpoint { get; }
+
+    public KeepAliveMonitor KeepAlive => _keepAlive;
+
+    public TimeProvider Time { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>True once shutdown began: new handshakes are refused with 503, new sessions close with 1001 at once.</summary>
+    public bool IsShuttingDown => _shuttingDown;
+
+    internal MessageReaderOptions ReaderOptions { get; }
+
+    /// <summary>Shared by every deflate connection's reader: inflation is stateless per message (client_no_context_takeover).</summary>
+    internal MessageInflater Inflater { get; } = new();
+
+    internal long HeartbeatTicks { get; }
+
+    internal long CloseTimeoutTicks { get; }
+
+    /// <summary>Starts the keepalive timer.</summary>
+    public void Start() => _keepAlive.Start();
+
+    /// <summary>
+    /// Queues <paramref name="message"/> on every open session (each gets its variant: compressed or plain). Returns
+    /// how many sessions accepted it. The caller still owns and disposes the message.
+    /// </summary>
+    public int Broadcast(OutboundMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        int accepted = 0;
+        foreach (Session session in Sessions.Snapshot())
+        {
+            if (session.TryEnqueue(message) == EnqueueResult.Enqueued)
+            {
+                accepted++;
+            }
+        }
+
+        return accepted;
+    }
+
+    /// <summary>Graceful shutdown; the first call starts it, every call returns the same task.</summary>
+    public Task ShutdownAsync()
+    {
+        lock (_shutdownLock)
+        {
+            return _shutdown ??= ShutdownCoreAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ShutdownAsync().ConfigureAwait(false);
+        Frames.Dispose();
+        Inflater.Dispose();
+    }
+
+    /// <summary>Closes a session that registered after shutdown began (it missed the broadcast close).</summary>
+    internal void CloseIfShuttingDown(Session session)
+    {
+        if (_shuttingDown)
+        {
+            session.Close(DisconnectReasons.ServerShutdown);
+        }
+    }
+
+    internal long MillisecondsToTicks(long milliseconds) => milliseconds * Time.TimestampFrequency / 1000;
+
+    private async Task ShutdownCoreAsync()
+    {
+        // First thing: return to ShutdownAsync, which holds its lock, before closing any session.
+        await Task.Yield();
+        _shuttingDown = true;
+        Session[] sessions = Sessions.Snapshot();
+        if (sessions.Length > 0)
+        {
+            _logger.LogInformation("Shutting down: closing {Count} session(s) with 1001", sessions.Length);
+            SharedFrame close = Frames.BuildCloseFrame(CloseCodes.GoingAway, DisconnectReasons.ServerShutdown.Description);
+            try
+            {
+                foreach (Session session in sessions)
+                {
+                    session.Close(DisconnectReasons.ServerShutdown, close);
+                }
+            }
+            finally
+            {
+                close.Release();
+            }
+        }
+
+        bool clean = await Sessions.WaitForEmptyAsync(TimeSpan.FromMilliseconds(Options.ShutdownTimeoutMs)).ConfigureAwait(false);
+        if (!clean)
+        {
+            Session[] left = Sessions.Snapshot();
+            _logger.LogWarning("Shutdown timeout: aborting {Count} session(s) that did not finish the close handshake", left.Length);
+            foreach (Session session in left)
+            {
+                session.Abort();
+            }
+
+            if (!await Sessions.WaitForEmptyAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+            {
+                _logger.LogError("{Count} session(s) still open after abort", Sessions.Count);
+            }
+        }
+
+        await _keepAlive.DisposeAsync().ConfigureAwait(false);
+    }
+}

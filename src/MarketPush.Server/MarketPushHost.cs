@@ -1,0 +1,144 @@
+using System.Text;
+using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Transport;
+using MarketPush.Protocol.WebSockets;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace MarketPush.Server;
+
+/// <summary>
+/// The running server: Kestrel (HTTP/1.1) with <c>GET /v1/stream</c> handled by the transport's
+/// <see cref="StreamEndpoint"/> and <c>/healthz</c>. Program runs one until Ctrl-C/SIGTERM; tests start one in-process
+/// on 127.0.0.1 port 0 and use the hooks below. Wiring only: the logic lives in MarketPush.Engine.
+/// </summary>
+public sealed class MarketPushHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly StreamServer _stream;
+    private int _stopped;
+
+    private MarketPushHost(WebApplication app, StreamServer stream, IReadOnlyList<string> addresses)
+    {
+        _app = app;
+        _stream = stream;
+        Addresses = addresses;
+        Uri first = new(addresses[0].Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal));
+        Port = first.Port;
+        string host = first.Host is "0.0.0.0" or "[::]" or "::" ? "127.0.0.1" : first.Host;
+        string scheme = first.Scheme == Uri.UriSchemeHttps ? "wss" : "ws";
+        StreamUri = new Uri($"{scheme}://{(host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? "[" + host + "]" : host)}:{Port}{stream.Options.Path}");
+    }
+
+    /// <summary>ws://127.0.0.1:&lt;port&gt;/v1/stream (the first listen address).</summary>
+    public Uri StreamUri { get; }
+
+    /// <summary>The actual port of the first listen address (the ephemeral one when started with port 0).</summary>
+    public int Port { get; }
+
+    /// <summary>Every address Kestrel listens on, as it reports them.</summary>
+    public IReadOnlyList<string> Addresses { get; }
+
+    public int SessionCount => _stream.Sessions.Count;
+
+    public FramePool FramePool => _stream.FramePool;
+
+    /// <summary>The transport (sessions, frame builder, command handler) for tests and the next pipeline stages.</summary>
+    public StreamServer Stream => _stream;
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Builds and starts the server. Port 0 binds an ephemeral port (see <see cref="Port"/>).</summary>
+    public static async Task<MarketPushHost> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var streamOptions = new StreamOptions
+        {
+            HeartbeatMs = options.HeartbeatMs,
+            CompressionThresholdBytes = options.CompressionThresholdBytes,
+            MaxMessageBytes = options.MaxMessageBytes,
+            ShutdownTimeoutMs = options.ShutdownTimeoutMs,
+            CloseTimeoutMs = Math.Max(1, Math.Min(options.ShutdownTimeoutMs, 5_000)),
+        };
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(MarketPushHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        // Per-request lines from ASP.NET Core would drown ours; the lifetime lines ("Now listening on") stay.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning);
+        builder.WebHost.UseUrls(options.GetListenUrls());
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        builder.Services.Configure<HostOptions>(host =>
+            host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownTimeoutMs) + TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton(services => new StreamServer(streamOptions, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddHostedService<StreamServerHostedService>();
+
+        WebApplication app = builder.Build();
+        StreamServer stream = app.Services.GetRequiredService<StreamServer>();
+        app.MapGet("/healthz", () => "ok");
+        app.Map(streamOptions.Path, stream.Endpoint.HandleAsync);
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        string[] addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
+        var host = new MarketPushHost(app, stream, addresses);
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MarketPush.Server");
+        foreach (string address in addresses)
+        {
+            logger.LogInformation("Listening on {Address}", address);
+        }
+
+        logger.LogInformation("WebSocket endpoint {StreamUri} (heartbeat {HeartbeatMs} ms)", host.StreamUri, options.HeartbeatMs);
+        return host;
+    }
+
+    /// <summary>
+    /// Test hook: sends one text message to every open session (compressed for deflate sessions when at or over the
+    /// compression threshold); <paramref name="fragmentBytes"/> &gt; 0 splits it into frames of that many payload bytes.
+    /// </summary>
+    public void BroadcastText(string text, int fragmentBytes = 0)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        byte[] payload = Encoding.UTF8.GetBytes(text);
+        using OutboundMessage message = _stream.Frames.CreateMessage(WebSocketOpcode.Text, payload, fragmentBytes);
+        _stream.Broadcast(message);
+    }
+
+    /// <summary>Completes when the host is told to stop (Ctrl-C, SIGTERM, <see cref="StopAsync"/>) and has stopped.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Graceful stop: close 1001 to every session, a bounded wait for their replies, abort the rest, stop Kestrel.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            await _stream.ShutdownAsync().ConfigureAwait(false);
+            return;
+        }
+
+        // Our shutdown first (it is bounded), then Kestrel, which then has no upgraded connections left to wait for.
+        await _stream.ShutdownAsync().ConfigureAwait(false);
+        await _app.StopAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        // Disposes the StreamServer singleton too (frame builder, deflaters).
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

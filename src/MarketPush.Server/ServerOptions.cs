@@ -1,0 +1,182 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace MarketPush.Server;
+
+/// <summary>
+/// The server's settings, from the command line (<see cref="Parse"/>) or set directly by tests. Validated before
+/// anything starts: a bad flag stops the server with a message naming it rather than running misconfigured.
+/// </summary>
+public sealed class ServerOptions
+{
+    public const string Usage =
+        """
+        Usage: MarketPush.Server [options]
+          --port N                    listen on 127.0.0.1:N (default 8080; 0 = any free port)
+          --urls U[;U...]             listen on these URLs instead (e.g. http://0.0.0.0:8080)
+          --heartbeat-ms N            ping after N ms of client silence, close 4002 after 2N (default 15000)
+          --compression-threshold N   deflate only messages of at least N bytes (default 256)
+          --max-message-bytes N       largest client message after decompression (default 16384)
+          --shutdown-timeout-ms N     wait for close replies on shutdown (default 5000)
+          --log-level L               Trace, Debug, Information, Warning, Error or None (default Information)
+          --help                      print this text
+        """;
+
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Semicolon-separated listen URLs; when set, <see cref="Port"/> is ignored.</summary>
+    public string? Urls { get; set; }
+
+    public int HeartbeatMs { get; set; } = 15_000;
+
+    public int CompressionThresholdBytes { get; set; } = 256;
+
+    public int MaxMessageBytes { get; set; } = 16_384;
+
+    public int ShutdownTimeoutMs { get; set; } = 5_000;
+
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>True when <c>--help</c> was given: print <see cref="Usage"/> and exit.</summary>
+    public bool ShowHelp { get; set; }
+
+    /// <summary>
+    /// Parses <c>--flag value</c> and <c>--flag=value</c>. Throws <see cref="OptionsException"/> naming the flag for
+    /// an unknown flag, a missing value or a value out of range.
+    /// </summary>
+    public static ServerOptions Parse(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new ServerOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string flag = arg;
+            string? inlineValue = null;
+            int equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 2)
+            {
+                flag = arg[..equals];
+                inlineValue = arg[(equals + 1)..];
+            }
+
+            switch (flag)
+            {
+                case "--help" or "-h" or "-?":
+                    options.ShowHelp = true;
+                    break;
+                case "--port":
+                    options.Port = ParseInt(flag, NextValue(ref i), 0, 65535);
+                    break;
+                case "--urls":
+                    options.Urls = ParseUrls(flag, NextValue(ref i));
+                    break;
+                case "--heartbeat-ms":
+                    options.HeartbeatMs = ParseInt(flag, NextValue(ref i), 10, int.MaxValue / 4);
+                    break;
+                case "--compression-threshold":
+                    options.CompressionThresholdBytes = ParseInt(flag, NextValue(ref i), 0, int.MaxValue);
+                    break;
+                case "--max-message-bytes":
+                    options.MaxMessageBytes = ParseInt(flag, NextValue(ref i), 125, 64 * 1024 * 1024);
+                    break;
+                case "--shutdown-timeout-ms":
+                    options.ShutdownTimeoutMs = ParseInt(flag, NextValue(ref i), 0, 10 * 60 * 1000);
+                    break;
+                case "--log-level":
+                    options.LogLevel = ParseLogLevel(flag, NextValue(ref i));
+                    break;
+                default:
+                    throw new OptionsException(arg, "unknown option (see --help)");
+            }
+
+            string NextValue(ref int index)
+            {
+                if (inlineValue is not null)
+                {
+                    return inlineValue;
+                }
+
+                if (index + 1 >= args.Length || args[index + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new OptionsException(flag, "needs a value");
+                }
+
+                return args[++index];
+            }
+        }
+
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>Checks values set directly (tests, embedding); throws <see cref="OptionsException"/> naming the flag.</summary>
+    public void Validate()
+    {
+        CheckRange("--port", Port, 0, 65535);
+        CheckRange("--heartbeat-ms", HeartbeatMs, 10, int.MaxValue / 4);
+        CheckRange("--compression-threshold", CompressionThresholdBytes, 0, int.MaxValue);
+        CheckRange("--max-message-bytes", MaxMessageBytes, 125, 64 * 1024 * 1024);
+        CheckRange("--shutdown-timeout-ms", ShutdownTimeoutMs, 0, 10 * 60 * 1000);
+        if (Urls is not null)
+        {
+            ParseUrls("--urls", Urls);
+        }
+    }
+
+    /// <summary>The listen URLs: <see cref="Urls"/> split, or http://127.0.0.1:<see cref="Port"/>.</summary>
+    public string[] GetListenUrls() =>
+        Urls is null
+            ? [$"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}"]
+            : Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static int ParseInt(string flag, string value, int min, int max)
+    {
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int result))
+        {
+            throw new OptionsException(flag, $"'{value}' is not a whole number");
+        }
+
+        CheckRange(flag, result, min, max);
+        return result;
+    }
+
+    private static void CheckRange(string flag, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            throw new OptionsException(flag, $"{value.ToString(CultureInfo.InvariantCulture)} is out of range ({min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)})");
+        }
+    }
+
+    private static string ParseUrls(string flag, string value)
+    {
+        string[] urls = value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0)
+        {
+            throw new OptionsException(flag, "needs at least one URL");
+        }
+
+        foreach (string url in urls)
+        {
+            // Kestrel also takes http://*:port and http://+:port, which Uri does not parse as hosts.
+            string probe = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(probe, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new OptionsException(flag, $"'{url}' is not an http:// or https:// URL");
+            }
+        }
+
+        return value;
+    }
+
+    private static LogLevel ParseLogLevel(string flag, string value)
+    {
+        if (!Enum.TryParse(value, ignoreCase: true, out LogLevel level) || !Enum.IsDefined(level) || int.TryParse(value, out _))
+        {
+            throw new OptionsException(flag, $"'{value}' is not one of Trace, Debug, Information, Warning, Error, Critical, None");
+        }
+
+        return level;
+    }
+}

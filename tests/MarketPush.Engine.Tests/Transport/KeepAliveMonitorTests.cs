@@ -1,0 +1,99 @@
+using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Tests.Sessions;
+using MarketPush.Engine.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MarketPush.Engine.Tests.Transport;
+
+public sealed class KeepAliveMonitorTests : IDisposable
+{
+    private readonly SessionTestKit _kit = new();
+
+    [Fact]
+    public void Tick_GivesEverySessionsTransportTheSameTimestamp()
+    {
+        var registry = new SessionRegistry();
+        var transports = new List<FakeTransport>();
+        for (int i = 0; i < 3; i++)
+        {
+            Session session = _kit.NewSession();
+            var transport = new FakeTransport();
+            session.AttachTransport(transport);
+            transports.Add(transport);
+            registry.TryAdd(session);
+        }
+
+        registry.TryAdd(_kit.NewSession()); // a session without a transport is skipped
+        var monitor = new KeepAliveMonitor(registry, TimeSpan.FromSeconds(1), _kit.Time, NullLogger.Instance);
+
+        monitor.Tick();
+        _kit.Time.Advance(TimeSpan.FromSeconds(1));
+        monitor.Tick();
+
+        long start = transports[0].Ticks[0];
+        Assert.All(transports, t => Assert.Equal([start, start + 1000], t.Ticks));
+    }
+
+    [Fact]
+    public void Tick_KeepsGoing_WhenOneTransportThrows()
+    {
+        var registry = new SessionRegistry();
+        var broken = new FakeTransport { ThrowOnTick = true };
+        var healthy = new FakeTransport();
+        Session first = _kit.NewSession();
+        first.AttachTransport(broken);
+        Session second = _kit.NewSession();
+        second.AttachTransport(healthy);
+        registry.TryAdd(first);
+        registry.TryAdd(second);
+        var monitor = new KeepAliveMonitor(registry, TimeSpan.FromSeconds(1), _kit.Time, NullLogger.Instance);
+
+        monitor.Tick();
+
+        Assert.Single(broken.Ticks);
+        Assert.Single(healthy.Ticks);
+    }
+
+    [Fact]
+    public async Task Start_TicksPeriodically_UntilDisposed()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var registry = new SessionRegistry();
+        var transport = new TickCounter();
+        Session session = _kit.NewSession();
+        session.AttachTransport(transport);
+        registry.TryAdd(session);
+        var monitor = new KeepAliveMonitor(registry, TimeSpan.FromMilliseconds(10), TimeProvider.System, NullLogger.Instance);
+
+        monitor.Start();
+        await transport.ReachedThree.Task.WaitAsync(timeout.Token);
+        await monitor.DisposeAsync();
+        int after = transport.Count;
+        await Task.Delay(50, timeout.Token);
+
+        Assert.Equal(after, transport.Count);
+    }
+
+    public void Dispose() => _kit.Dispose();
+
+    private sealed class TickCounter : ISessionTransport
+    {
+        private int _count;
+
+        public TaskCompletionSource ReachedThree { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void OnKeepAliveTick(long timestamp)
+        {
+            if (Interlocked.Increment(ref _count) == 3)
+            {
+                ReachedThree.TrySetResult();
+            }
+        }
+
+        public void Abort()
+        {
+        }
+    }
+}
