@@ -44,6 +44,16 @@ public sealed class ServerOptionsTests
         Assert.Equal(["http://0.0.0.0:7000", "http://[::1]:7001"], options.GetListenUrls());
     }
 
+    [Fact]
+    public async Task Urls_AreWhereTheServerListens()
+    {
+        await using ServerScope server = await ServerScope.StartAsync(o => { o.Port = 1; o.Urls = "http://127.0.0.1:0"; });
+        System.Net.WebSockets.ClientWebSocket client = await server.ConnectAsync();
+
+        Assert.NotEqual(1, server.Host.Port);
+        Assert.Equal("welcome", (await client.ReceiveWelcomeAsync(server.Token)).GetProperty("type").GetString());
+    }
+
     [Theory]
     [InlineData("--bogus", "--bogus")]
     [InlineData("--port", "--port")]

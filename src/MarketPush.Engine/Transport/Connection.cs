@@ -88,31 +88,29 @@ internal sealed partial class Connection : ISessionTransport
 
         _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
         _aborted.Cancel();
-        _context.Abort();
+        try
+        {
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Lost the race with the end of the request (another thread saw _finished still false): nothing to abort.
+        }
     }
 
     private async Task FinishAsync(Task sendLoop)
     {
-        // A close frame still queued (our echo, or our own close) gets a bounded time to reach the wire.
-        if (!sendLoop.IsCompleted && _session.Queue.IsClosing && !_session.Queue.IsCompleted)
+        // A close frame still queued (our echo, or our own close) gets a bounded time to reach the wire; the send
+        // loop completes the queue itself once the close is written.
+        if (_session.Queue.IsClosing)
         {
-            try
-            {
-                await sendLoop.WaitAsync(TimeSpan.FromMilliseconds(_server.Options.CloseTimeoutMs)).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                Abort();
-            }
+            await WaitOrAbortAsync(sendLoop).ConfigureAwait(false);
         }
 
+        // Releases whatever is still queued and wakes the loop if it is waiting; a loop stuck in a write to a peer
+        // that stopped reading is aborted after the same bound.
         _session.Queue.Complete();
-        if (!sendLoop.IsCompleted)
-        {
-            // The loop may be inside a write the peer stopped reading; aborting makes the write fail.
-            Abort();
-        }
-
+        await WaitOrAbortAsync(sendLoop).ConfigureAwait(false);
         await sendLoop.ConfigureAwait(false);
         _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
         _reader.Dispose();
@@ -121,6 +119,23 @@ internal sealed partial class Connection : ISessionTransport
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LogDebug("Session {Session} ended: {Reason}", _session.Id, _session.CloseReason);
+        }
+    }
+
+    private async Task WaitOrAbortAsync(Task sendLoop)
+    {
+        if (sendLoop.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await sendLoop.WaitAsync(TimeSpan.FromMilliseconds(_server.Options.CloseTimeoutMs)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Abort();
         }
     }
 

@@ -161,7 +161,15 @@ public sealed class StreamServer : IAsyncDisposable
             _logger.LogWarning("Shutdown timeout: aborting {Count} session(s) that did not finish the close handshake", left.Length);
             foreach (Session session in left)
             {
-                session.Abort();
+                try
+                {
+                    session.Abort();
+                }
+                catch (Exception ex)
+                {
+                    // Shutdown must go on for the others.
+                    _logger.LogWarning(ex, "Aborting session {Session} failed", session.Id);
+                }
             }
 
             if (!await Sessions.WaitForEmptyAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
