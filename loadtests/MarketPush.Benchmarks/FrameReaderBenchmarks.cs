@@ -9,7 +9,7 @@ namespace MarketPush.Benchmarks;
 /// Inbound path, first stage: <see cref="MessageReader"/> turning what a receive loop got from the socket into
 /// messages. Input is 1,000 masked text frames of 20–100 bytes (ping/subscribe/unsubscribe commands), the traffic of
 /// a chatty client, all already received: once as one segment (the fast path: header parsed from the span, payload
-/// copied in one go) and once as 4 KiB segments, which is how a pipe hands it over, so about one frame in sixty has
+/// copied in one go) and once as 4 KiB segments, which is how a pipe hands it over, so about one frame in eighty has
 /// its header or payload split and takes the slow paths. Results are per message (OperationsPerInvoke), and each
 /// message is unmasked and UTF-8 validated, as on the server. Budget: 0 bytes per message.
 /// </summary>

@@ -72,7 +72,14 @@ public sealed class MarketPushHost : IAsyncDisposable
         // Per-request lines from ASP.NET Core would drown ours; the lifetime lines ("Now listening on") stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning);
         builder.WebHost.UseUrls(options.GetListenUrls());
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Valid WebSocket upgrades skip Kestrel's per-connection HTTP/1.1 objects (DirectUpgradeMiddleware);
+            // everything else reaches the HTTP pipeline below untouched.
+            kestrel.ConfigureEndpointDefaults(listen =>
+                listen.Use(next => listen.ApplicationServices.GetRequiredService<StreamServer>().UseDirectUpgrade(next)));
+        });
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(host =>
             host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownTimeoutMs) + TimeSpan.FromSeconds(10));
@@ -82,6 +89,11 @@ public sealed class MarketPushHost : IAsyncDisposable
         WebApplication app = builder.Build();
         StreamServer stream = app.Services.GetRequiredService<StreamServer>();
         app.MapGet("/healthz", () => "ok");
+        if (options.Diagnostics)
+        {
+            DiagnosticsEndpoints.Map(app);
+        }
+
         app.Map(streamOptions.Path, stream.Endpoint.HandleAsync);
 
         try

@@ -19,6 +19,7 @@ public sealed class ServerOptions
           --max-message-bytes N       largest client message after decompression (default 16384)
           --shutdown-timeout-ms N     wait for close replies on shutdown (default 5000)
           --log-level L               Trace, Debug, Information, Warning, Error or None (default Information)
+          --diagnostics               map POST /debug/gc (forced full GC, answers RSS and heap bytes) for loadtests/
           --help                      print this text
         """;
 
@@ -36,6 +37,9 @@ public sealed class ServerOptions
     public int ShutdownTimeoutMs { get; set; } = 5_000;
 
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary>Maps the measurement endpoints (<c>POST /debug/gc</c>); off by default because they force full GCs.</summary>
+    public bool Diagnostics { get; set; }
 
     /// <summary>True when <c>--help</c> was given: print <see cref="Usage"/> and exit.</summary>
     public bool ShowHelp { get; set; }
@@ -82,6 +86,9 @@ public sealed class ServerOptions
                     break;
                 case "--shutdown-timeout-ms":
                     options.ShutdownTimeoutMs = ParseInt(flag, NextValue(ref i), 0, 10 * 60 * 1000);
+                    break;
+                case "--diagnostics":
+                    options.Diagnostics = inlineValue is null ? true : throw new OptionsException(flag, "takes no value");
                     break;
                 case "--log-level":
                     options.LogLevel = ParseLogLevel(flag, NextValue(ref i));

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace MarketPush.Engine.Transport;
 
-// The receive loop: bytes from the upgraded stream → MessageReader → commands, pongs, the close handshake.
+// The receive loop: bytes from the input pipe → MessageReader → commands, pongs, the close handshake.
 internal sealed partial class Connection
 {
     // Written by the receive loop on every read that brought bytes, read by the keepalive tick (a long: atomic on
@@ -19,61 +20,54 @@ internal sealed partial class Connection
     // Set after a protocol violation: the reader is done, so incoming bytes are only drained until the peer closes.
     private bool _discardInput;
 
+    /// <summary>
+    /// Reads the input pipe until the close handshake, EOF, abort, or the drain after a protocol violation ends. The
+    /// frame reader consumes every complete frame and keeps partial payloads itself; only a partial header (at most
+    /// 14 bytes) is left unconsumed, and marking everything examined makes the next read wait for new bytes. While idle
+    /// the pending read holds no buffer (the transport waits for data before renting one).
+    /// </summary>
     private async Task ReceiveLoopAsync()
     {
-        CancellationToken cancellationToken = _aborted.Token;
+        PipeReader input = _input;
         CancellationTokenSource? linger = null;
-        int bufferSize = _server.Options.ReceiveBufferBytes;
-        byte[]? buffer = null;
-        int buffered = 0;
         try
         {
             while (true)
             {
-                if (buffered == 0)
+                ReadResult result = await input.ReadAsync(linger?.Token ?? default).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                if (result.IsCanceled)
                 {
-                    // Zero-byte read: wait for data without holding a buffer, so an idle connection owns none
-                    // (PERFORMANCE-NOTES: 16.1 → 11.8 KiB per idle connection). It returns 0 both when data is there
-                    // and at EOF; the real read below tells them apart.
-                    if (buffer is not null)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = null;
-                    }
-
-                    await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-                    buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
-                }
-
-                int read = await _stream.ReadAsync(buffer.AsMemory(buffered), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    // EOF. After our close went out this is the peer closing the TCP connection, which is fine.
+                    // Abort (CancelPendingRead): the transport is being torn down too.
+                    input.AdvanceTo(buffer.Start);
                     _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
                     return;
                 }
 
-                Volatile.Write(ref _lastReceiveTimestamp, _server.Time.GetTimestamp());
+                if (!buffer.IsEmpty)
+                {
+                    // A read completes only when new bytes arrived (everything before was examined).
+                    Volatile.Write(ref _lastReceiveTimestamp, _server.Time.GetTimestamp());
+                }
+
                 if (_discardInput)
                 {
-                    continue;
+                    input.AdvanceTo(buffer.End);
+                }
+                else
+                {
+                    bool stop = Dispatch(ref buffer);
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    if (stop)
+                    {
+                        return;
+                    }
                 }
 
-                buffered += read;
-                var sequence = new ReadOnlySequence<byte>(buffer!, 0, buffered);
-                bool stop = Dispatch(ref sequence);
-
-                // The reader consumes every complete frame and keeps partial payloads itself; at most a partial
-                // header (< 14 bytes) is left, which is moved to the front for the next read.
-                int left = (int)sequence.Length;
-                if (left > 0 && left < buffered)
+                if (result.IsCompleted)
                 {
-                    buffer.AsSpan(buffered - left, left).CopyTo(buffer);
-                }
-
-                buffered = left;
-                if (stop)
-                {
+                    // EOF. After our close went out this is the peer closing the TCP connection, which is fine.
+                    _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
                     return;
                 }
 
@@ -81,24 +75,17 @@ internal sealed partial class Connection
                 {
                     // Drain for a bounded time only: a peer that fails the protocol gets about as long as RFC 6455
                     // clients wait for the server's TCP close after a close handshake (ClientWebSocket: 1 s).
-                    buffered = 0;
-                    linger = CancellationTokenSource.CreateLinkedTokenSource(_aborted.Token);
-                    linger.CancelAfter(Math.Min(_server.Options.CloseTimeoutMs, ViolationLingerMs));
-                    cancellationToken = linger.Token;
+                    linger = new CancellationTokenSource(Math.Min(_server.Options.CloseTimeoutMs, ViolationLingerMs));
                 }
             }
         }
-        catch (OperationCanceledException) when (linger is not null && !_aborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (linger is not null && linger.IsCancellationRequested && !_aborted)
         {
             // Linger over: the peer kept the connection open after our close; drop it.
         }
         finally
         {
             linger?.Dispose();
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
         }
     }
 

@@ -1,45 +1,57 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
 using MarketPush.Protocol.WebSockets.Deflate;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace MarketPush.Engine.Transport;
 
 /// <summary>
-/// The physical side of one session: the upgraded Kestrel stream and the activities on it. Created by
-/// <see cref="StreamEndpoint"/> after the 101 response; <see cref="RunAsync"/> runs on the request's task until the
-/// connection is over.
+/// The physical side of one session: the connection's input and output pipes and the activities on them. Created by
+/// <see cref="StreamEndpoint.OpenConnection"/> after the 101 response, either over the socket transport's own pipes
+/// (<see cref="DirectUpgradeMiddleware"/>, the usual way) or over pipes wrapping Kestrel's upgraded stream (an upgrade
+/// that came through the HTTP pipeline); <see cref="RunAsync"/> runs on the caller's task until the connection is over.
 /// </summary>
 /// <remarks>
-/// Three activities, one file each: the receive loop (<c>Connection.Receive.cs</c>: zero-byte reads, frame reader,
-/// commands, pings, close), the send loop (<c>Connection.Send.cs</c>: drains the session's queue into one write per
-/// wake-up), and the keepalive tick from the shared timer (<c>Connection.KeepAlive.cs</c>). Every frame the server
-/// writes (data, pong, ping, close) goes through the one <see cref="OutboundQueue"/>, so only the send loop writes
-/// and writes never interleave.
+/// Three activities, one file each: the receive loop (<c>Connection.Receive.cs</c>: pipe reads, frame reader,
+/// commands, pings, close), the send loop (<c>Connection.Send.cs</c>: drains the session's queue into the output pipe
+/// and flushes once per wake-up), and the keepalive tick from the shared timer (<c>Connection.KeepAlive.cs</c>). Every
+/// frame the server writes (data, pong, ping, close) goes through the one <see cref="OutboundQueue"/>, so only the
+/// send loop writes and writes never interleave.
 /// <para>
-/// Owns the stream, the frame reader (and the borrowed inflater), and the abort token. Ending: the receive loop
-/// ends on the close handshake, EOF, a protocol violation (after a short drain) or abort; then the send loop gets a
-/// bounded time to flush the close frame, the queue is completed (releasing every queued frame), and the session is
-/// removed from the registry last, so "no sessions left" means "every frame is back in the pool".
+/// Owns both pipe ends (completed when the connection finishes), the frame reader (and the borrowed inflater) and
+/// the abort flag; aborting also aborts the transport it was given (the Kestrel connection or the HTTP request).
+/// While idle it holds no buffer: the socket transport waits for data before renting one, the stream wrapper reads
+/// zero bytes first, and the pipes return their segments once everything is consumed. No CancellationTokenSource or
+/// timer is kept per connection: <see cref="Abort"/> cancels the pending read and flush directly.
+/// Ending: the receive loop ends on the close handshake, EOF, a protocol violation (after a short drain) or abort;
+/// then the send loop gets a bounded time to flush the close frame, the queue is completed (releasing every queued
+/// frame), and the session is removed from the registry last, so "no sessions left" means "every frame is back in
+/// the pool".
 /// </para>
 /// </remarks>
 internal sealed partial class Connection : ISessionTransport
 {
-    private readonly HttpContext _context;
-    private readonly Stream _stream;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    // HttpContext (upgrade through the HTTP pipeline) or BaseConnectionContext (direct): what Abort tears down.
+    private readonly object _transport;
     private readonly Session _session;
     private readonly StreamServer _server;
     private readonly MessageReader _reader;
     private readonly ILogger _logger;
-    // Not disposed: it has no timer, and Abort may race with the end of the connection.
-    private readonly CancellationTokenSource _aborted = new();
+    private volatile bool _aborted;
     private volatile bool _finished;
 
-    public Connection(HttpContext context, Stream stream, Session session, StreamServer server, MessageInflater? inflater, ILogger logger)
+    public Connection(PipeReader input, PipeWriter output, object transport, Session session, StreamServer server, MessageInflater? inflater, ILogger logger)
     {
-        _context = context;
-        _stream = stream;
+        Debug.Assert(transport is HttpContext or BaseConnectionContext, "Abort needs the HTTP request or the Kestrel connection.");
+        _input = input;
+        _output = output;
+        _transport = transport;
         _session = session;
         _server = server;
         _logger = logger;
@@ -48,6 +60,19 @@ internal sealed partial class Connection : ISessionTransport
         _lastReceiveTimestamp = now;
         _lastDataSentTimestamp = now;
         session.AttachTransport(this);
+    }
+
+    /// <summary>Over an upgraded stream (and its HTTP request): wraps it in pipes that hold no buffer while idle.</summary>
+    public Connection(HttpContext context, Stream stream, Session session, StreamServer server, MessageInflater? inflater, ILogger logger)
+        : this(
+            PipeReader.Create(stream, server.StreamReaderOptions),
+            PipeWriter.Create(stream, server.StreamWriterOptions),
+            context,
+            session,
+            server,
+            inflater,
+            logger)
+    {
     }
 
     public Session Session => _session;
@@ -82,19 +107,28 @@ internal sealed partial class Connection : ISessionTransport
     {
         if (_finished)
         {
-            // The request is over and Kestrel may recycle the context: never touch it again.
+            // The request or connection is over and Kestrel may recycle its objects: never touch them again.
             return;
         }
 
         _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
-        _aborted.Cancel();
+        _aborted = true;
         try
         {
-            _context.Abort();
+            _input.CancelPendingRead();
+            _output.CancelPendingFlush();
+            if (_transport is HttpContext context)
+            {
+                context.Abort();
+            }
+            else
+            {
+                ((BaseConnectionContext)_transport).Abort(new ConnectionAbortedException("The session was aborted."));
+            }
         }
         catch (ObjectDisposedException)
         {
-            // Lost the race with the end of the request (another thread saw _finished still false): nothing to abort.
+            // Lost the race with the end of the connection (another thread saw _finished still false): nothing to abort.
         }
     }
 
@@ -114,6 +148,11 @@ internal sealed partial class Connection : ISessionTransport
         await sendLoop.ConfigureAwait(false);
         _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
         _reader.Dispose();
+
+        // Returns the pipes' buffers now (a stream wrapper's to the array pool); on the direct path Kestrel completes
+        // the transport pipes again when the connection task ends, which is harmless.
+        await _input.CompleteAsync().ConfigureAwait(false);
+        await _output.CompleteAsync().ConfigureAwait(false);
         _finished = true;
         _server.Sessions.Remove(_session);
         if (_logger.IsEnabled(LogLevel.Debug))
@@ -144,5 +183,5 @@ internal sealed partial class Connection : ISessionTransport
         ex is IOException or OperationCanceledException or ObjectDisposedException
             or Microsoft.AspNetCore.Connections.ConnectionAbortedException
             or Microsoft.AspNetCore.Connections.ConnectionResetException
-        || _aborted.IsCancellationRequested;
+        || _aborted;
 }

@@ -1,7 +1,7 @@
+using System.IO.Pipelines;
 using System.Text;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
-using MarketPush.Protocol.WebSockets.Deflate;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
@@ -11,16 +11,19 @@ using Microsoft.Net.Http.Headers;
 namespace MarketPush.Engine.Transport;
 
 /// <summary>
-/// <c>GET /v1/stream</c>: validates the RFC 6455 §4.2.1 handshake, picks the encoding (subprotocol) and negotiates
-/// permessage-deflate (RFC 7692 §7.1), answers 101 and takes over Kestrel's upgraded stream, then runs the
-/// <see cref="Connection"/> on the request's own task until it ends. Called by Kestrel on a request thread, once per
-/// handshake; owns nothing past the call.
+/// <c>GET /v1/stream</c> through Kestrel's HTTP pipeline: validates the RFC 6455 §4.2.1 handshake, picks the encoding
+/// (subprotocol) and negotiates permessage-deflate (RFC 7692 §7.1) through <see cref="UpgradeDecision"/>, answers 101
+/// and takes over Kestrel's upgraded stream, then runs the <see cref="Connection"/> on the request's own task until it
+/// ends. Called by Kestrel on a request thread, once per handshake; owns nothing past the call.
 /// </summary>
 /// <remarks>
-/// Refusals are plain HTTP with a short text body naming the problem: 400 for a bad or missing Upgrade, Connection,
-/// key or version header, 426 with <c>Sec-WebSocket-Version: 13</c> for another version, 405 with <c>Allow: GET</c>
-/// for other methods, 503 while shutting down. We do our own framing on the raw upgraded stream (not
-/// System.Net.WebSockets) so that one prebuilt frame can go to many connections.
+/// Valid upgrades on a fresh plain-HTTP connection normally never get here: <see cref="DirectUpgradeMiddleware"/>
+/// takes them first, at a fraction of the memory. This endpoint answers what the middleware hands on: every refusal,
+/// plain HTTP with a short text body naming the problem (400 for a bad or missing Upgrade, Connection, key or version
+/// header, 426 with <c>Sec-WebSocket-Version: 13</c> for another version, 405 with <c>Allow: GET</c> for other
+/// methods, 503 while shutting down), and the upgrades the middleware does not recognise (after another request on
+/// a keep-alive connection, TLS, unusual request forms). We do our own framing (not System.Net.WebSockets) so that
+/// one prebuilt frame can go to many connections.
 /// </remarks>
 public sealed class StreamEndpoint
 {
@@ -39,12 +42,15 @@ public sealed class StreamEndpoint
         ArgumentNullException.ThrowIfNull(context);
         HttpRequest request = context.Request;
         IHeaderDictionary headers = request.Headers;
-        HandshakeOutcome outcome = HandshakeValidator.Validate(
+        UpgradeDecision decision = UpgradeDecision.Negotiate(
             request.Method,
             headers.Upgrade,
             headers.Connection,
             headers.SecWebSocketKey,
-            headers.SecWebSocketVersion);
+            headers.SecWebSocketVersion,
+            headers.SecWebSocketProtocol,
+            headers.SecWebSocketExtensions);
+        HandshakeOutcome outcome = decision.Outcome;
         if (!outcome.IsAccepted)
         {
             if (outcome.StatusCode == HandshakeOutcome.UpgradeRequired)
@@ -75,20 +81,17 @@ public sealed class StreamEndpoint
             return;
         }
 
-        string? protocol = SubprotocolSelector.Select(headers.SecWebSocketProtocol, out WireEncoding encoding);
-        bool deflate = DeflateOffer.TryNegotiate(headers.SecWebSocketExtensions, out _, out string extensionResponse);
-
         IHeaderDictionary response = context.Response.Headers;
         response.Upgrade = "websocket";
-        response.SecWebSocketAccept = WebSocketAccept.ComputeAcceptKey(headers.SecWebSocketKey.ToString().Trim());
-        if (protocol is not null)
+        response.SecWebSocketAccept = decision.AcceptKey;
+        if (decision.Protocol is not null)
         {
-            response.SecWebSocketProtocol = protocol;
+            response.SecWebSocketProtocol = decision.Protocol;
         }
 
-        if (deflate)
+        if (decision.ExtensionResponse is not null)
         {
-            response.SecWebSocketExtensions = extensionResponse;
+            response.SecWebSocketExtensions = decision.ExtensionResponse;
         }
 
         // Our own liveness and slow-consumer rules govern an upgraded connection, not Kestrel's body data rates.
@@ -103,28 +106,44 @@ public sealed class StreamEndpoint
         }
 
         Stream stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        _server.CountHttpUpgrade();
+        Connection connection = OpenConnection(
+            PipeReader.Create(stream, _server.StreamReaderOptions),
+            PipeWriter.Create(stream, _server.StreamWriterOptions),
+            context,
+            decision,
+            context.Connection.RemoteIpAddress);
+        await connection.RunAsync().ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// After the 101 went out (or was written), on either path: builds the session, queues its welcome, and creates
+    /// the connection over <paramref name="input"/>/<paramref name="output"/>; the caller runs it.
+    /// <paramref name="transport"/> is what an abort tears down (the HttpContext or the Kestrel connection).
+    /// </summary>
+    internal Connection OpenConnection(PipeReader input, PipeWriter output, object transport, in UpgradeDecision decision, object? remote)
+    {
         var session = new Session(
             Session.CreateId(),
-            encoding,
-            deflate,
+            decision.Encoding,
+            decision.Deflate,
             new OutboundQueue(_server.Options.QueueMaxFrames, _server.Options.QueueMaxBytes),
             _server.Frames);
 
         // The welcome is queued before the session is registered, so no broadcast can get ahead of it.
         _server.Commands.SendWelcome(session);
-        var connection = new Connection(context, stream, session, _server, deflate ? _server.Inflater : null, _logger);
+        var connection = new Connection(input, output, transport, session, _server, decision.Deflate ? _server.Inflater : null, _logger);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LogDebug(
                 "Session {Session} opened from {Remote} ({Encoding}, deflate {Deflate})",
                 session.Id,
-                context.Connection.RemoteIpAddress,
-                encoding,
-                deflate);
+                remote,
+                decision.Encoding,
+                decision.Deflate);
         }
 
-        await connection.RunAsync().ConfigureAwait(false);
+        return connection;
     }
 
     private static Task RefuseAsync(HttpContext context, int statusCode, string reason)

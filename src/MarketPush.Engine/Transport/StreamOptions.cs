@@ -30,8 +30,23 @@ public sealed class StreamOptions
     /// <summary>Bound of each session's outbound queue in bytes.</summary>
     public long QueueMaxBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Size of the receive buffer rented while bytes are arriving (none is held while idle).</summary>
+    /// <summary>
+    /// Size of the receive buffer rented while bytes are arriving (none is held while idle) on connections upgraded
+    /// through the HTTP pipeline; direct connections read into the socket transport's pooled blocks.
+    /// </summary>
     public int ReceiveBufferBytes { get; init; } = 4096;
+
+    /// <summary>
+    /// Largest request head (request line and headers) the direct upgrade path reads; a longer one goes to Kestrel's
+    /// HTTP pipeline, which has its own limits (32 KiB by default).
+    /// </summary>
+    public int MaxHandshakeBytes { get; init; } = 16 * 1024;
+
+    /// <summary>
+    /// How long the direct upgrade path waits for a complete request head on a new connection before handing it to
+    /// Kestrel's HTTP pipeline and its request timeouts.
+    /// </summary>
+    public int HandshakeTimeoutMs { get; init; } = 10_000;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     public void Validate()
@@ -44,6 +59,8 @@ public sealed class StreamOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueMaxFrames, 1, nameof(QueueMaxFrames));
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueMaxBytes, 1, nameof(QueueMaxBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReceiveBufferBytes, 256, nameof(ReceiveBufferBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxHandshakeBytes, 256, nameof(MaxHandshakeBytes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(HandshakeTimeoutMs, 1, nameof(HandshakeTimeoutMs));
         if (string.IsNullOrEmpty(Path) || Path[0] != '/')
         {
             throw new ArgumentException("The stream path starts with '/'.", nameof(Path));

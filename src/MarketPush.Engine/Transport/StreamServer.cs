@@ -1,7 +1,9 @@
+using System.IO.Pipelines;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
 using MarketPush.Protocol.WebSockets.Deflate;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -9,7 +11,7 @@ namespace MarketPush.Engine.Transport;
 
 /// <summary>
 /// The transport's composition root: owns the frame pool and builder, the session registry, the command handler,
-/// the keepalive timer and the endpoint, and runs graceful shutdown. One per process (the host registers it as a
+/// the keepalive timer, the endpoint and the direct-upgrade middleware factory, and runs graceful shutdown. One per process (the host registers it as a
 /// singleton); its members are called from request threads, receive/send loops, the timer and the host lifetime.
 /// </summary>
 /// <remarks>
@@ -25,6 +27,8 @@ public sealed class StreamServer : IAsyncDisposable
     private readonly ILogger _logger;
     private Task? _shutdown;
     private volatile bool _shuttingDown;
+    private long _directUpgrades;
+    private long _httpUpgrades;
 
     public StreamServer(StreamOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
@@ -48,6 +52,15 @@ public sealed class StreamServer : IAsyncDisposable
             Time,
             LoggerFactory.CreateLogger("MarketPush.KeepAlive"));
         Endpoint = new StreamEndpoint(this);
+
+        // Connections upgraded through the HTTP pipeline read and write Kestrel's upgraded stream through these:
+        // zero-byte reads first, so an idle connection holds no receive buffer.
+        StreamReaderOptions = new StreamPipeReaderOptions(
+            bufferSize: options.ReceiveBufferBytes,
+            minimumReadSize: Math.Min(1024, options.ReceiveBufferBytes),
+            leaveOpen: true,
+            useZeroByteReads: true);
+        StreamWriterOptions = new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true);
     }
 
     public StreamOptions Options { get; }
@@ -73,6 +86,16 @@ public sealed class StreamServer : IAsyncDisposable
     /// <summary>True once shutdown began: new handshakes are refused with 503, new sessions close with 1001 at once.</summary>
     public bool IsShuttingDown => _shuttingDown;
 
+    /// <summary>Upgrades answered by <see cref="DirectUpgradeMiddleware"/> (no HTTP request objects kept).</summary>
+    public long DirectUpgrades => Interlocked.Read(ref _directUpgrades);
+
+    /// <summary>Upgrades answered by <see cref="StreamEndpoint"/> through Kestrel's HTTP pipeline.</summary>
+    public long HttpUpgrades => Interlocked.Read(ref _httpUpgrades);
+
+    internal StreamPipeReaderOptions StreamReaderOptions { get; }
+
+    internal StreamPipeWriterOptions StreamWriterOptions { get; }
+
     internal MessageReaderOptions ReaderOptions { get; }
 
     /// <summary>Shared by every deflate connection's reader: inflation is stateless per message (client_no_context_takeover).</summary>
@@ -84,6 +107,17 @@ public sealed class StreamServer : IAsyncDisposable
 
     /// <summary>Starts the keepalive timer.</summary>
     public void Start() => _keepAlive.Start();
+
+    /// <summary>
+    /// The Kestrel connection middleware (<c>listenOptions.Use(next => server.UseDirectUpgrade(next))</c>) that
+    /// answers valid WebSocket upgrades on new connections itself and hands everything else to
+    /// <paramref name="next"/>; see <see cref="DirectUpgradeMiddleware"/>.
+    /// </summary>
+    public ConnectionDelegate UseDirectUpgrade(ConnectionDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return new DirectUpgradeMiddleware(this, next).OnConnectedAsync;
+    }
 
     /// <summary>
     /// Queues <paramref name="message"/> on every open session (each gets its variant: compressed or plain). Returns
@@ -128,6 +162,10 @@ public sealed class StreamServer : IAsyncDisposable
             session.Close(DisconnectReasons.ServerShutdown);
         }
     }
+
+    internal void CountDirectUpgrade() => Interlocked.Increment(ref _directUpgrades);
+
+    internal void CountHttpUpgrade() => Interlocked.Increment(ref _httpUpgrades);
 
     internal long MillisecondsToTicks(long milliseconds) => milliseconds * Time.TimestampFrequency / 1000;
 

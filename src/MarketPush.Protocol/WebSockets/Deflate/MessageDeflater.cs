@@ -129,13 +129,28 @@ public sealed unsafe class MessageDeflater : IDisposable
     private int EndWithEmptyStoredBlock(byte* data, int length, int inputLength)
     {
         data[0] &= 0xFE; // BFINAL = 0
-        if ((data[length - 1] & 0xE0) == 0 && DecodesCompletely(data, length, inputLength))
+        if ((data[length - 1] & 0xE0) == 0 && HeaderFitsInPadding(data, length, inputLength))
         {
             return length;
         }
 
         data[length] = 0;
         return length + 1;
+    }
+
+    /// <summary>Whether the end-of-block code leaves three zero bits in the last byte, read from the block header when it settles it.</summary>
+    private bool HeaderFitsInPadding(byte* data, int length, int inputLength)
+    {
+        SingleBlockEnd.Fit fit = SingleBlockEnd.Classify(new ReadOnlySpan<byte>(data, length));
+        Debug.Assert(
+            fit == SingleBlockEnd.Fit.Unknown || (fit == SingleBlockEnd.Fit.HeaderFitsInPadding) == DecodesCompletely(data, length, inputLength),
+            "The block-header reading disagrees with the check decode.");
+        return fit switch
+        {
+            SingleBlockEnd.Fit.HeaderFitsInPadding => true,
+            SingleBlockEnd.Fit.NeedsExtraByte => false,
+            _ => DecodesCompletely(data, length, inputLength),
+        };
     }
 
     /// <summary>Whether <paramref name="data"/> plus the sync-flush marker is a complete non-final DEFLATE message of <paramref name="inputLength"/> bytes.</summary>

@@ -1,0 +1,439 @@
+using System.Buffers;
+using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Feeds;
+using MarketPush.Engine.Ingest;
+using MarketPush.Protocol.Encodings;
+using MarketPush.Protocol.Encodings.Json;
+using MarketPush.Protocol.Encodings.MessagePack;
+using MarketPush.Protocol.Handshake;
+using MarketPush.Protocol.Messages;
+using MarketPush.Protocol.WebSockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MarketPush.Engine.Routing;
+
+/// <summary>
+/// The fan-out stage: ingest hands it every sequenced update (<see cref="ITickSink"/>), and it offers each one to the
+/// subscribers of that instrument and channel. Subscribers are grouped by wire variant: quote and trade by encoding
+/// (JSON, MessagePack), book by encoding and depth tier (1, 5, 10, 20, 50). For each group with at least one
+/// subscriber the update is encoded once, framed once into one <see cref="OutboundMessage"/> (whose deflate frame is
+/// built at most once, by the first compressed session to ask), offered to every subscriber of the group, and
+/// released; nothing per subscriber is encoded, compressed or allocated.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Threads: the ITickSink methods run on the ingest thread of each feed (one at a time per feed; feeds own disjoint
+/// instruments, so several may run at once). Subscriber groups are copy-on-write arrays: <see cref="Add"/> and
+/// <see cref="Remove"/> (command handlers, any thread) build a new array under a lock and publish it with a volatile
+/// write; the hot path reads the current array without locking. A subscriber removed concurrently may still be
+/// offered an update or two from an array read before the swap; subscribers refuse those themselves.
+/// </para>
+/// <para>
+/// The router never waits on a session: <see cref="IUpdateSubscriber.TryEnqueue"/> only ever queues, conflates or
+/// refuses. Encoding uses one reused buffer per ingest thread. It also implements <see cref="ISnapshotSource"/>, the
+/// per-session snapshot path from the <see cref="LastValueCache"/> (subscribe, book resync), on the caller's thread.
+/// Owns only its group arrays; each message it builds is disposed after its fan-out, so every frame reference it
+/// took is back with the queues that kept one.
+/// </para>
+/// </remarks>
+public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
+{
+    private const int EncodingCount = 2;
+    private const int QuoteGroup = 0;                         // + encoding
+    private const int TradeGroup = QuoteGroup + EncodingCount; // + encoding
+    private const int BookGroup = TradeGroup + EncodingCount;  // + encoding * TierCount + tier
+    private const int GroupCount = BookGroup + (EncodingCount * BookDepth.TierCount);
+
+    // One scratch buffer per thread: an update is encoded and copied into its pooled frame within one call.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_updateBuffer;
+
+    // Separate from the update buffer so a snapshot built by a callback can never overwrite an update being published.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_snapshotBuffer;
+
+    [ThreadStatic]
+    private static BookLevel[]? t_bids;
+
+    [ThreadStatic]
+    private static BookLevel[]? t_asks;
+
+    private readonly IUpdateSubscriber[][][] _groups;
+    private readonly Lock _lock = new();
+    private readonly LastValueCache _cache;
+    private readonly FrameBuilder _frames;
+    private readonly IMarketMessageWriter[] _writers;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private long _statusStamp;
+    private long _messagesBuilt;
+    private long _offers;
+    private long _subscriberErrors;
+
+    /// <param name="jsonWriter">JSON encoder (tests pass a counting one); default <see cref="JsonMessageWriter.Instance"/>.</param>
+    /// <param name="messagePackWriter">MessagePack encoder; default <see cref="MessagePackMessageWriter.Instance"/>.</param>
+    public SubscriptionRouter(
+        LastValueCache cache,
+        FrameBuilder frames,
+        IMarketMessageWriter? jsonWriter = null,
+        IMarketMessageWriter? messagePackWriter = null,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(frames);
+        _cache = cache;
+        _frames = frames;
+        _writers = [jsonWriter ?? JsonMessageWriter.Instance, messagePackWriter ?? MessagePackMessageWriter.Instance];
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _groups = new IUpdateSubscriber[cache.Catalog.Count][][];
+        for (int i = 0; i < _groups.Length; i++)
+        {
+            var groups = new IUpdateSubscriber[GroupCount][];
+            Array.Fill(groups, []);
+            _groups[i] = groups;
+        }
+    }
+
+    public InstrumentCatalog Catalog => _cache.Catalog;
+
+    public LastValueCache Cache => _cache;
+
+    /// <summary>Messages encoded and framed for fan-out: one per update per wire variant with subscribers.</summary>
+    public long MessagesBuilt => Interlocked.Read(ref _messagesBuilt);
+
+    /// <summary>Updates offered to subscribers (messages × subscribers of their variant).</summary>
+    public long Offers => Interlocked.Read(ref _offers);
+
+    /// <summary>Subscribers that threw when offered an update (a bug; logged, and the fan-out went on).</summary>
+    public long SubscriberErrors => Interlocked.Read(ref _subscriberErrors);
+
+    /// <summary>Adds a subscriber of (instrument, channel) in one wire variant; <paramref name="depth"/> is used for the book.</summary>
+    public void Add(IUpdateSubscriber subscriber, int instrumentId, MarketChannel channel, WireEncoding encoding, int depth)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        int group = GroupIndex(channel, encoding, depth);
+        IUpdateSubscriber[][] groups = _groups[instrumentId];
+        lock (_lock)
+        {
+            IUpdateSubscriber[] current = groups[group];
+            var next = new IUpdateSubscriber[current.Length + 1];
+            current.CopyTo(next, 0);
+            next[^1] = subscriber;
+            Volatile.Write(ref groups[group], next);
+        }
+    }
+
+    /// <summary>Removes a subscriber added with the same arguments; false when it was not there.</summary>
+    public bool Remove(IUpdateSubscriber subscriber, int instrumentId, MarketChannel channel, WireEncoding encoding, int depth)
+    {
+        ArgumentNullException.ThrowIfNull(subscriber);
+        int group = GroupIndex(channel, encoding, depth);
+        IUpdateSubscriber[][] groups = _groups[instrumentId];
+        lock (_lock)
+        {
+            IUpdateSubscriber[] current = groups[group];
+            int index = Array.IndexOf(current, subscriber);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            IUpdateSubscriber[] next = current.Length == 1 ? [] : new IUpdateSubscriber[current.Length - 1];
+            Array.Copy(current, 0, next, 0, index);
+            Array.Copy(current, index + 1, next, index, current.Length - index - 1);
+            Volatile.Write(ref groups[group], next);
+            return true;
+        }
+    }
+
+    /// <summary>Subscribers of (instrument, channel) over every wire variant.</summary>
+    public int CountSubscribers(int instrumentId, MarketChannel channel)
+    {
+        IUpdateSubscriber[][] groups = _groups[instrumentId];
+        int total = 0;
+        for (int g = 0; g < GroupCount; g++)
+        {
+            if (ChannelOfGroup(g) == channel)
+            {
+                total += Volatile.Read(ref groups[g]).Length;
+            }
+        }
+
+        return total;
+    }
+
+    // ---- ITickSink: the hot path ------------------------------------------------------------------------------
+
+    public void OnQuote(Instrument instrument, long sequence, long timestamp, in Quote quote)
+    {
+        IUpdateSubscriber[][] groups = _groups[instrument.Id];
+        for (int e = 0; e < EncodingCount; e++)
+        {
+            IUpdateSubscriber[] subscribers = Volatile.Read(ref groups[QuoteGroup + e]);
+            if (subscribers.Length == 0)
+            {
+                continue;
+            }
+
+            ArrayBufferWriter<byte> buffer = UpdateBuffer();
+            _writers[e].WriteQuote(buffer, instrument, sequence, timestamp, quote, snapshot: false);
+            Publish(e, buffer, subscribers, sequence);
+        }
+    }
+
+    public void OnTrade(Instrument instrument, long sequence, long timestamp, in Trade trade)
+    {
+        IUpdateSubscriber[][] groups = _groups[instrument.Id];
+        for (int e = 0; e < EncodingCount; e++)
+        {
+            IUpdateSubscriber[] subscribers = Volatile.Read(ref groups[TradeGroup + e]);
+            if (subscribers.Length == 0)
+            {
+                continue;
+            }
+
+            ArrayBufferWriter<byte> buffer = UpdateBuffer();
+            _writers[e].WriteTrade(buffer, instrument, sequence, timestamp, trade, snapshot: false);
+            Publish(e, buffer, subscribers, sequence);
+        }
+    }
+
+    public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update)
+    {
+        IUpdateSubscriber[][] groups = _groups[instrument.Id];
+        ReadOnlySpan<int> tiers = BookDepth.Tiers;
+        for (int e = 0; e < EncodingCount; e++)
+        {
+            for (int t = 0; t < tiers.Length; t++)
+            {
+                IUpdateSubscriber[] subscribers = Volatile.Read(ref groups[BookGroup + (e * BookDepth.TierCount) + t]);
+                int depth = tiers[t];
+                // A change below this tier's window is no change for its clients: they get no message (a seq gap
+                // that skipped nothing), rather than an empty delta on every deep-book update.
+                if (subscribers.Length == 0 || !update.HasChanges(depth))
+                {
+                    continue;
+                }
+
+                ArrayBufferWriter<byte> buffer = UpdateBuffer();
+                _writers[e].WriteBook(buffer, instrument, sequence, timestamp, update.GetBids(depth), update.GetAsks(depth), snapshot: false, update.GetChecksum(depth));
+                Publish(e, buffer, subscribers, sequence);
+            }
+        }
+    }
+
+    public void OnStatus(Instrument instrument, FeedState state, long timestamp)
+    {
+        IUpdateSubscriber[][] groups = _groups[instrument.Id];
+        long stamp = Interlocked.Increment(ref _statusStamp);
+        for (int e = 0; e < EncodingCount; e++)
+        {
+            OutboundMessage? message = null;
+            try
+            {
+                for (int g = 0; g < GroupCount; g++)
+                {
+                    if (EncodingOfGroup(g) != e)
+                    {
+                        continue;
+                    }
+
+                    IUpdateSubscriber[] subscribers = Volatile.Read(ref groups[g]);
+                    if (subscribers.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    if (message is null)
+                    {
+                        ArrayBufferWriter<byte> buffer = UpdateBuffer();
+                        _writers[e].WriteStatus(buffer, instrument, state, timestamp);
+                        message = _frames.CreateMessage(Opcode(e), buffer.WrittenSpan);
+                        buffer.ResetWrittenCount();
+                        Interlocked.Increment(ref _messagesBuilt);
+                    }
+
+                    foreach (IUpdateSubscriber subscriber in subscribers)
+                    {
+                        try
+                        {
+                            subscriber.TryEnqueueStatus(message, stamp);
+                        }
+                        catch (Exception ex)
+                        {
+                            OnSubscriberError(ex);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                message?.Dispose();
+            }
+        }
+    }
+
+    // ---- ISnapshotSource: per session, off the update path ----------------------------------------------------
+
+    public OutboundMessage? CreateSnapshot(Instrument instrument, MarketChannel channel, WireEncoding encoding, int depth, out long sequence)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        int e = EncodingIndex(encoding);
+        ArrayBufferWriter<byte> buffer = t_snapshotBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        switch (channel)
+        {
+            case MarketChannel.Quote:
+                if (!_cache.TryGetQuote(instrument.Id, out SequencedQuote quote))
+                {
+                    sequence = 0;
+                    return null;
+                }
+
+                sequence = quote.Sequence;
+                _writers[e].WriteQuote(buffer, instrument, quote.Sequence, quote.Timestamp, quote.Quote, snapshot: true);
+                break;
+
+            case MarketChannel.Trade:
+                if (!_cache.TryGetTrade(instrument.Id, out SequencedTrade trade))
+                {
+                    sequence = 0;
+                    return null;
+                }
+
+                sequence = trade.Sequence;
+                _writers[e].WriteTrade(buffer, instrument, trade.Sequence, trade.Timestamp, trade.Trade, snapshot: true);
+                break;
+
+            default:
+                BookLevel[] bids = t_bids ??= new BookLevel[BookDepth.Max];
+                BookLevel[] asks = t_asks ??= new BookLevel[BookDepth.Max];
+                if (!_cache.TryGetBook(instrument.Id, BookDepth.IsValid(depth) ? depth : BookDepth.Default, bids, asks, out BookSnapshot book))
+                {
+                    sequence = 0;
+                    return null;
+                }
+
+                sequence = book.Sequence;
+                _writers[e].WriteBook(buffer, instrument, book.Sequence, book.Timestamp, bids.AsSpan(0, book.BidCount), asks.AsSpan(0, book.AskCount), snapshot: true, book.Checksum);
+                break;
+        }
+
+        OutboundMessage message = _frames.CreateMessage(Opcode(e), buffer.WrittenSpan);
+        buffer.ResetWrittenCount();
+        return message;
+    }
+
+    public long GetLastSequence(Instrument instrument, MarketChannel channel)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        switch (channel)
+        {
+            case MarketChannel.Quote:
+                return _cache.TryGetQuote(instrument.Id, out SequencedQuote quote) ? quote.Sequence : 0;
+            case MarketChannel.Trade:
+                return _cache.TryGetTrade(instrument.Id, out SequencedTrade trade) ? trade.Sequence : 0;
+            default:
+                BookLevel[] bids = t_bids ??= new BookLevel[BookDepth.Max];
+                BookLevel[] asks = t_asks ??= new BookLevel[BookDepth.Max];
+                return _cache.TryGetBook(instrument.Id, 1, bids, asks, out BookSnapshot book) ? book.Sequence : 0;
+        }
+    }
+
+    public OutboundMessage? CreateStatusSnapshot(Instrument instrument, WireEncoding encoding)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        FeedState state = _cache.GetState(instrument.Id);
+        if (state == FeedState.Open)
+        {
+            return null;
+        }
+
+        // The cache keeps the state, not when it changed: the snapshot says "as of now".
+        long now = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+        int e = EncodingIndex(encoding);
+        ArrayBufferWriter<byte> buffer = t_snapshotBuffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        _writers[e].WriteStatus(buffer, instrument, state, now);
+        OutboundMessage message = _frames.CreateMessage(Opcode(e), buffer.WrittenSpan);
+        buffer.ResetWrittenCount();
+        return message;
+    }
+
+    // ---- Helpers ----------------------------------------------------------------------------------------------
+
+    /// <summary>Frames the encoded update once, offers it to every subscriber of its variant, then drops the router's reference.</summary>
+    private void Publish(int encoding, ArrayBufferWriter<byte> buffer, IUpdateSubscriber[] subscribers, long sequence)
+    {
+        OutboundMessage message = _frames.CreateMessage(Opcode(encoding), buffer.WrittenSpan);
+        buffer.ResetWrittenCount();
+        try
+        {
+            foreach (IUpdateSubscriber subscriber in subscribers)
+            {
+                try
+                {
+                    subscriber.TryEnqueue(message, sequence);
+                }
+                catch (Exception ex)
+                {
+                    // One broken subscriber must not stop the fan-out (or, by throwing into ingest, the feed).
+                    OnSubscriberError(ex);
+                }
+            }
+        }
+        finally
+        {
+            message.Dispose();
+        }
+
+        Interlocked.Increment(ref _messagesBuilt);
+        Interlocked.Add(ref _offers, subscribers.Length);
+    }
+
+    private void OnSubscriberError(Exception ex)
+    {
+        Interlocked.Increment(ref _subscriberErrors);
+        _logger.LogError(ex, "A subscriber failed to take an update");
+    }
+
+    private static ArrayBufferWriter<byte> UpdateBuffer()
+    {
+        ArrayBufferWriter<byte> buffer = t_updateBuffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private static int EncodingIndex(WireEncoding encoding) => encoding == WireEncoding.MessagePack ? 1 : 0;
+
+    private static WebSocketOpcode Opcode(int encoding) => encoding == 1 ? WebSocketOpcode.Binary : WebSocketOpcode.Text;
+
+    private static int GroupIndex(MarketChannel channel, WireEncoding encoding, int depth)
+    {
+        int e = EncodingIndex(encoding);
+        return channel switch
+        {
+            MarketChannel.Quote => QuoteGroup + e,
+            MarketChannel.Trade => TradeGroup + e,
+            MarketChannel.Book => BookGroup + (e * BookDepth.TierCount) + BookDepth.GetTierIndex(depth),
+            _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, "Unknown channel."),
+        };
+    }
+
+    private static MarketChannel ChannelOfGroup(int group) => group switch
+    {
+        < TradeGroup => MarketChannel.Quote,
+        < BookGroup => MarketChannel.Trade,
+        _ => MarketChannel.Book,
+    };
+
+    private static int EncodingOfGroup(int group) => group switch
+    {
+        < TradeGroup => group - QuoteGroup,
+        < BookGroup => group - TradeGroup,
+        _ => (group - BookGroup) / BookDepth.TierCount,
+    };
+}

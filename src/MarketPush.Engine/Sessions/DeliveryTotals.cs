@@ -1,0 +1,26 @@
+namespace MarketPush.Engine.Sessions;
+
+/// <summary>
+/// Server-wide totals of the backpressure outcomes every <see cref="ConflationSlots"/> counts per session, readable
+/// without a metrics listener (tests, the log line at shutdown). Only the rare outcomes are totalled here
+/// (conflated, dropped, slow-consumer closes), so the per-delivery path never touches a shared counter; enqueued
+/// updates are counted per session. Any thread.
+/// </summary>
+public sealed class DeliveryTotals
+{
+    private long _conflated;
+    private long _dropped;
+    private long _slowConsumerCloses;
+
+    public long Conflated => Interlocked.Read(ref _conflated);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public long SlowConsumerCloses => Interlocked.Read(ref _slowConsumerCloses);
+
+    internal void AddConflated() => Interlocked.Increment(ref _conflated);
+
+    internal void AddDropped() => Interlocked.Increment(ref _dropped);
+
+    internal void AddSlowConsumerClose() => Interlocked.Increment(ref _slowConsumerCloses);
+}

@@ -1,0 +1,282 @@
+using System.Buffers;
+using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Feeds;
+using MarketPush.Engine.Metrics;
+using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Encodings;
+using MarketPush.Protocol.Encodings.Json;
+using MarketPush.Protocol.Encodings.MessagePack;
+using MarketPush.Protocol.Handshake;
+using MarketPush.Protocol.Messages;
+using MarketPush.Protocol.WebSockets;
+
+namespace MarketPush.Engine.Sessions;
+
+/// <summary>
+/// The market commands of PROTOCOL.md on one session's <see cref="SubscriptionTable"/>: <c>subscribe</c> (reply
+/// <c>subscribed</c>, then one snapshot per new symbol and channel that has a last value), <c>unsubscribe</c> and
+/// <c>symbols</c>; and the teardown when a session ends. Called by the command handler on each connection's receive
+/// loop with an already parsed and validated <see cref="ClientCommand"/>; stateless apart from what it is given, so
+/// one instance serves every session. Commands are off the hot path: this allocates its lists and replies freely.
+/// </summary>
+/// <remarks>
+/// Subscribe order matters for correctness. New subscriptions are added to the router first, inactive (they refuse
+/// every update), then the <c>subscribed</c> reply is queued, then each is activated: under its session's lock it
+/// reads the last-value cache, queues the snapshot and starts accepting updates with a later seq. So no live update
+/// can precede the reply or the snapshot, and none between the snapshot and the first live one is lost.
+/// Resubscribing to a (symbol, channel) keeps the subscription (no second snapshot); a later maxRate replaces the
+/// earlier one, and a new book depth replaces the subscription with one at the new depth, which starts with a book
+/// snapshot whatever <c>snapshot</c> says (the client's book at the old depth cannot be continued).
+/// </remarks>
+public sealed class SubscriptionCommands
+{
+    private static readonly MarketChannel[] s_channels = [MarketChannel.Quote, MarketChannel.Trade, MarketChannel.Book];
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    private readonly SubscriptionRouter _router;
+    private readonly InstrumentCatalog _catalog;
+    private readonly FrameBuilder _frames;
+    private readonly MarketPushMetrics? _metrics;
+
+    public SubscriptionCommands(SubscriptionRouter router, FrameBuilder frames, MarketPushMetrics? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        ArgumentNullException.ThrowIfNull(frames);
+        _router = router;
+        _catalog = router.Catalog;
+        _frames = frames;
+        _metrics = metrics;
+    }
+
+    public InstrumentCatalog Catalog => _catalog;
+
+    public SubscriptionRouter Router => _router;
+
+    /// <summary>Executes <c>subscribe</c> and queues <c>subscribed</c> and the snapshots.</summary>
+    public void Subscribe(SubscriptionTable table, ClientCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(command);
+        ConflationSlots updates = table.Updates;
+        var accepted = new List<string>();
+        var rejected = new List<SymbolRejection>();
+        var activations = new List<(Subscription Subscription, bool Snapshot)>();
+        var newSymbols = new List<Instrument>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int added = 0;
+        lock (table.Gate)
+        {
+            if (table.ClosedLocked)
+            {
+                return;
+            }
+
+            foreach (string symbol in command.Symbols)
+            {
+                if (!seen.Add(symbol))
+                {
+                    continue;
+                }
+
+                if (!_catalog.TryGet(symbol, out Instrument? instrument))
+                {
+                    rejected.Add(new SymbolRejection(symbol, RejectReason.UnknownSymbol));
+                    continue;
+                }
+
+                int newPairs = 0;
+                foreach (MarketChannel channel in s_channels)
+                {
+                    if (Has(command.Channels, channel) && !table.TryGetLocked(instrument.Id, channel, out _))
+                    {
+                        newPairs++;
+                    }
+                }
+
+                // All or nothing per symbol: a client never gets half the channels it asked for without knowing.
+                if (table.CountLocked + newPairs > table.MaxSubscriptions)
+                {
+                    rejected.Add(new SymbolRejection(symbol, RejectReason.Limit));
+                    continue;
+                }
+
+                accepted.Add(symbol);
+                if (newPairs > 0)
+                {
+                    newSymbols.Add(instrument);
+                }
+
+                foreach (MarketChannel channel in s_channels)
+                {
+                    if (!Has(command.Channels, channel))
+                    {
+                        continue;
+                    }
+
+                    if (!table.TryGetLocked(instrument.Id, channel, out Subscription? existing))
+                    {
+                        Subscription created = Create(table, instrument, channel, command.Depth, command.MaxRate);
+                        activations.Add((created, command.Snapshot));
+                        added++;
+                    }
+                    else if (channel == MarketChannel.Book && command.DepthSpecified && command.Depth != existing.Depth)
+                    {
+                        double maxRate = command.MaxRateSpecified ? command.MaxRate : existing.MaxRate;
+                        Subscription replacement = Create(table, instrument, channel, command.Depth, maxRate);
+                        Drop(existing, updates);
+                        activations.Add((replacement, true));
+                    }
+                    else if (command.MaxRateSpecified && command.MaxRate != existing.MaxRate)
+                    {
+                        updates.SetMaxRate(existing, command.MaxRate);
+                    }
+                }
+            }
+        }
+
+        if (added > 0)
+        {
+            _metrics?.SubscriptionsAdded(added);
+        }
+
+        ArrayBufferWriter<byte> buffer = RentBuffer();
+        ServerMessages.WriterFor(updates.Encoding).WriteSubscribed(buffer, command.Id, accepted, command.Channels, rejected);
+        Send(updates, buffer);
+
+        foreach ((Subscription subscription, bool snapshot) in activations)
+        {
+            updates.Activate(subscription, snapshot);
+        }
+
+        if (command.Snapshot)
+        {
+            foreach (Instrument instrument in newSymbols)
+            {
+                using OutboundMessage? status = _router.CreateStatusSnapshot(instrument, updates.Encoding);
+                if (status is not null)
+                {
+                    updates.Queue.TryEnqueue(status.GetFrame(updates.Compression));
+                }
+            }
+        }
+    }
+
+    /// <summary>Executes <c>unsubscribe</c> (unknown or unsubscribed pairs are ignored) and queues <c>unsubscribed</c>.</summary>
+    public void Unsubscribe(SubscriptionTable table, ClientCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(command);
+        ConflationSlots updates = table.Updates;
+        var symbols = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int removed = 0;
+        lock (table.Gate)
+        {
+            foreach (string symbol in command.Symbols)
+            {
+                if (!seen.Add(symbol))
+                {
+                    continue;
+                }
+
+                symbols.Add(symbol);
+                if (!_catalog.TryGet(symbol, out Instrument? instrument))
+                {
+                    continue;
+                }
+
+                foreach (MarketChannel channel in s_channels)
+                {
+                    if (Has(command.Channels, channel) && table.TryRemoveLocked(instrument.Id, channel, out Subscription? subscription))
+                    {
+                        Drop(subscription, updates);
+                        removed++;
+                    }
+                }
+            }
+        }
+
+        if (removed > 0)
+        {
+            _metrics?.SubscriptionsRemoved(removed);
+        }
+
+        // Queued after the subscriptions are gone from the router and their held values released: nothing for
+        // these pairs is queued after the reply (an update already in the queue may precede it).
+        ArrayBufferWriter<byte> buffer = RentBuffer();
+        ServerMessages.WriterFor(updates.Encoding).WriteUnsubscribed(buffer, command.Id, symbols, command.Channels);
+        Send(updates, buffer);
+    }
+
+    /// <summary>Queues <c>symbols</c>: the instruments whose symbol starts with the optional prefix (case-sensitive).</summary>
+    public void Symbols(SubscriptionTable table, ClientCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(command);
+        ArrayBufferWriter<byte> buffer = RentBuffer();
+        ServerMessages.WriterFor(table.Updates.Encoding).WriteSymbols(buffer, command.Id, _catalog.FindByPrefix(command.Prefix));
+        Send(table.Updates, buffer);
+    }
+
+    /// <summary>
+    /// The session ended: every subscription leaves the router, held frames go back to the pool, and the table refuses
+    /// further subscribes. Idempotent; any thread. Returns how many subscriptions were removed.
+    /// </summary>
+    public int RemoveAll(SubscriptionTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        Subscription[] all;
+        lock (table.Gate)
+        {
+            all = table.CloseLocked();
+            foreach (Subscription subscription in all)
+            {
+                Drop(subscription, table.Updates);
+            }
+        }
+
+        table.Updates.Complete();
+        if (all.Length > 0)
+        {
+            _metrics?.SubscriptionsRemoved(all.Length);
+        }
+
+        return all.Length;
+    }
+
+    private Subscription Create(SubscriptionTable table, Instrument instrument, MarketChannel channel, int depth, double maxRate)
+    {
+        var subscription = new Subscription(table.Updates, instrument, channel, channel == MarketChannel.Book ? depth : 0, maxRate);
+        table.SetLocked(subscription);
+        // Inactive until Activate: the router may offer it updates from now on, and it refuses them until then.
+        _router.Add(subscription, instrument.Id, channel, table.Updates.Encoding, subscription.Depth);
+        return subscription;
+    }
+
+    private void Drop(Subscription subscription, ConflationSlots updates)
+    {
+        _router.Remove(subscription, subscription.Instrument.Id, subscription.Channel, updates.Encoding, subscription.Depth);
+        updates.Remove(subscription);
+    }
+
+    /// <summary>Frames a reply once (compressed for a deflate session when large, e.g. the symbol list) and queues it.</summary>
+    private void Send(ConflationSlots updates, ArrayBufferWriter<byte> buffer)
+    {
+        WebSocketOpcode opcode = updates.Encoding == WireEncoding.MessagePack ? WebSocketOpcode.Binary : WebSocketOpcode.Text;
+        using OutboundMessage message = _frames.CreateMessage(opcode, buffer.WrittenSpan);
+        buffer.ResetWrittenCount();
+        // The queue takes its own reference; a full or closing queue refuses the reply (and counts it).
+        updates.Queue.TryEnqueue(message.GetFrame(updates.Compression));
+    }
+
+    private static ArrayBufferWriter<byte> RentBuffer()
+    {
+        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
+
+    private static bool Has(MarketChannels channels, MarketChannel channel) => ((int)channels & (1 << (int)channel)) != 0;
+}

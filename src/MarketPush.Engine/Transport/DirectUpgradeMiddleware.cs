@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using MarketPush.Protocol.Handshake;
+using Microsoft.AspNetCore.Connections;
+
+namespace MarketPush.Engine.Transport;
+
+/// <summary>
+/// A Kestrel connection middleware in front of the HTTP/1.1 pipeline: it reads the first request head off a new
+/// connection and, when it is a valid WebSocket upgrade to the stream path, answers 101 itself and runs the
+/// <see cref="Connection"/> straight over the transport's pipes. Everything else (other paths, bad handshakes,
+/// /metrics, /healthz, TLS bytes, HTTP/2 prefaces) goes to the next middleware with no byte consumed, so Kestrel and
+/// <see cref="StreamEndpoint"/> answer it exactly as they would without this middleware. Runs on Kestrel's connection
+/// task, once per accepted connection; owns nothing past the handshake.
+/// </summary>
+/// <remarks>
+/// Why: an upgrade through Kestrel's HTTP pipeline keeps the whole request machinery alive for the connection's life
+/// (Http1Connection, request and response header collections, HttpContext, the upgrade stream, the request's
+/// Activity, timeout control, their async state): about 9 KiB per idle connection, more than everything a
+/// MarketPush session needs. Going direct leaves the socket transport's pipes and our session
+/// (loadtests/results/idle-memory.md).
+/// <para>
+/// Both paths share <see cref="UpgradeDecision.Negotiate"/> (RFC 6455 §4.2.1 validation, subprotocol, RFC 7692
+/// negotiation) and <see cref="StreamEndpoint.OpenConnection"/>. A request this middleware does not fully understand
+/// (<see cref="UpgradeRequestHead"/>) or that would be refused is never answered here. The peek waits at most
+/// <see cref="StreamOptions.HandshakeTimeoutMs"/> for a complete head, then hands the connection on to Kestrel and
+/// its own request timeouts.
+/// </para>
+/// </remarks>
+public sealed class DirectUpgradeMiddleware
+{
+    // UpgradeRequestHead only recognises GET requests.
+    private const string HttpMethodGet = "GET";
+
+    private readonly StreamServer _server;
+    private readonly ConnectionDelegate _next;
+    private readonly byte[] _requestLinePrefix;
+
+    internal DirectUpgradeMiddleware(StreamServer server, ConnectionDelegate next)
+    {
+        _server = server;
+        _next = next;
+        _requestLinePrefix = Encoding.ASCII.GetBytes("GET " + server.Options.Path);
+    }
+
+    public async Task OnConnectedAsync(ConnectionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Connection? connection = await TryUpgradeAsync(context).ConfigureAwait(false);
+        if (connection is null)
+        {
+            await _next(context).ConfigureAwait(false);
+            return;
+        }
+
+        // Only the connection stays referenced from here on: the handshake's strings and buffers are garbage.
+        await connection.RunAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The running connection when the request was a valid upgrade; null to hand the connection on.</summary>
+    private async ValueTask<Connection?> TryUpgradeAsync(ConnectionContext context)
+    {
+        PipeReader input = context.Transport.Input;
+        UpgradeRequestHead? head;
+        using (var timeout = new CancellationTokenSource(_server.Options.HandshakeTimeoutMs))
+        {
+            while (true)
+            {
+                ReadResult result;
+                try
+                {
+                    result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+                {
+                    // A slow or silent client: Kestrel's own request timeouts decide what happens to it.
+                    return null;
+                }
+
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                UpgradeRequestStatus status = UpgradeRequestHead.TryParse(
+                    buffer, _requestLinePrefix, _server.Options.MaxHandshakeBytes, out head, out SequencePosition headEnd);
+                if (status == UpgradeRequestStatus.NeedMoreData && !result.IsCompleted && !result.IsCanceled)
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                if (status == UpgradeRequestStatus.Complete && !_server.IsShuttingDown)
+                {
+                    UpgradeDecision decision = UpgradeDecision.Negotiate(
+                        HttpMethodGet,
+                        head!.Upgrade,
+                        head.Connection,
+                        head.SecWebSocketKey,
+                        head.SecWebSocketVersion,
+                        head.SecWebSocketProtocol,
+                        head.SecWebSocketExtensions);
+                    if (decision.IsAccepted)
+                    {
+                        // Consume exactly the request head; frames a client sent right behind it stay for the reader.
+                        input.AdvanceTo(headEnd);
+                        return Accept(context, decision);
+                    }
+                }
+
+                // Nothing consumed and nothing examined: Kestrel's parser gets the same bytes without waiting for more.
+                // Refusals (400/405/426/503) are answered there, by StreamEndpoint, with the usual headers and body.
+                input.AdvanceTo(buffer.Start);
+                return null;
+            }
+        }
+    }
+
+    private Connection Accept(ConnectionContext context, in UpgradeDecision decision)
+    {
+        // RFC 6455 §4.2.2 item 5. No Date header: RFC 9110 §6.6.1 makes it optional on 1xx. Written without a flush,
+        // so the 101 and the welcome message leave in the send loop's first write.
+        var response = new StringBuilder(256)
+            .Append("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: ")
+            .Append(decision.AcceptKey)
+            .Append("\r\n");
+        if (decision.Protocol is not null)
+        {
+            response.Append("Sec-WebSocket-Protocol: ").Append(decision.Protocol).Append("\r\n");
+        }
+
+        if (decision.ExtensionResponse is not null)
+        {
+            response.Append("Sec-WebSocket-Extensions: ").Append(decision.ExtensionResponse).Append("\r\n");
+        }
+
+        string text = response.Append("\r\n").ToString();
+        PipeWriter output = context.Transport.Output;
+        int written = Encoding.ASCII.GetBytes(text, output.GetSpan(Encoding.ASCII.GetByteCount(text)));
+        output.Advance(written);
+
+        _server.CountDirectUpgrade();
+        return _server.Endpoint.OpenConnection(context.Transport.Input, output, context, decision, context.RemoteEndPoint);
+    }
+}

@@ -1,0 +1,166 @@
+using MarketPush.Engine.Sessions;
+
+namespace MarketPush.Engine.Tests.Routing;
+
+public sealed class TimerWheelTests
+{
+    private readonly ManualClock _clock = new();
+
+    [Fact]
+    public void Entry_FiresNotBeforeItsDueTime_AndAtMostOneResolutionLate()
+    {
+        var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
+        var entry = new RecordingEntry();
+        long due = _clock.GetTimestamp() + 12_345; // 12.345 ms
+
+        wheel.Schedule(entry, due);
+        var firedAt = new List<long>();
+        for (int i = 0; i < 40; i++)
+        {
+            _clock.AdvanceMilliseconds(0.5);
+            wheel.Tick();
+            if (entry.Fired.Count > 0 && firedAt.Count == 0)
+            {
+                firedAt.Add(_clock.GetTimestamp());
+            }
+        }
+
+        long fired = Assert.Single(firedAt);
+        Assert.InRange(fired, due, due + 5_000);
+        Assert.Single(entry.Fired);
+        Assert.False(entry.IsScheduled);
+    }
+
+    [Fact]
+    public void Cancel_KeepsAnEntryFromFiring()
+    {
+        var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
+        var entry = new RecordingEntry();
+        wheel.Schedule(entry, _clock.GetTimestamp() + 1_000);
+
+        Assert.True(wheel.Cancel(entry));
+        Assert.False(wheel.Cancel(entry));
+        _clock.AdvanceMilliseconds(50);
+        wheel.Tick();
+
+        Assert.Empty(entry.Fired);
+        Assert.Equal(0, wheel.Count);
+    }
+
+    [Fact]
+    public void Schedule_AgainMovesTheEntry_ItFiresOnceAtTheNewTime()
+    {
+        var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
+        var entry = new RecordingEntry();
+        long start = _clock.GetTimestamp();
+        wheel.Schedule(entry, start + 10_000);
+        wheel.Schedule(entry, start + 30_000);
+
+        _clock.AdvanceMilliseconds(20);
+        wheel.Tick();
+        Assert.Empty(entry.Fired);
+        _clock.AdvanceMilliseconds(15);
+        wheel.Tick();
+
+        Assert.Single(entry.Fired);
+        Assert.Equal(0, wheel.Count);
+    }
+
+    [Fact]
+    public void DueTimesBeyondOneTurnOfTheWheel_WaitForTheirRound()
+    {
+        var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
+        var far = new RecordingEntry();
+        var near = new RecordingEntry();
+        long start = _clock.GetTimestamp();
+        wheel.Schedule(far, start + 10_000_000); // 10 s: many turns of a 512 × 5 ms wheel
+        wheel.Schedule(near, start + 10_000);
+
+        for (int i = 0; i < 1_999; i++)
+        {
+            _clock.AdvanceMilliseconds(5);
+            wheel.Tick();
+        }
+
+        Assert.Single(near.Fired);
+        Assert.Empty(far.Fired);
+        _clock.AdvanceMilliseconds(10);
+        wheel.Tick();
+        Assert.Single(far.Fired);
+    }
+
+    [Fact]
+    public void MissedTicks_AreCaughtUp_AndADueTimeInThePastFiresOnTheNextTick()
+    {
+        var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
+        var late = new RecordingEntry();
+        var past = new RecordingEntry();
+        wheel.Schedule(late, _clock.GetTimestamp() + 20_000);
+
+        _clock.AdvanceMilliseconds(100); // the loop did not run for 20 ticks
+        wheel.Tick();
+        Assert.Single(late.Fired);
+
+        wheel.Schedule(past, _clock.GetTimestamp() - 50_000);
+        _clock.AdvanceMilliseconds(5);
+        wheel.Tick();
+        Assert.Single(past.Fired);
+    }
+
+    [Fact]
+    public void EntryRescheduledFromItsOwnCallback_FiresAgainLater()
+    {
+        var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
+        var entry = new RecordingEntry { Wheel = wheel, RescheduleAfterMicros = 20_000, Times = 3 };
+        wheel.Schedule(entry, _clock.GetTimestamp() + 1_000);
+
+        for (int i = 0; i < 100; i++)
+        {
+            _clock.AdvanceMilliseconds(1);
+            wheel.Tick();
+        }
+
+        Assert.Equal(3, entry.Fired.Count);
+    }
+
+    [Fact]
+    public async Task Start_TicksOnItsOwn_WithTheRealClock()
+    {
+        await using var wheel = new TimerWheel(TimeProvider.System, TimeSpan.FromMilliseconds(5));
+        var entry = new RecordingEntry();
+        wheel.Start();
+        wheel.Schedule(entry, TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency / 50));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (entry.Fired.Count == 0)
+        {
+            await Task.Delay(5, timeout.Token);
+        }
+
+        Assert.Single(entry.Fired);
+    }
+
+    private sealed class RecordingEntry : TimerWheelEntry
+    {
+        public List<long> Fired { get; } = [];
+
+        public TimerWheel? Wheel { get; init; }
+
+        public long RescheduleAfterMicros { get; init; }
+
+        public int Times { get; init; } = 1;
+
+        protected internal override void OnTimer(long timestamp)
+        {
+            lock (Fired)
+            {
+                Fired.Add(timestamp);
+            }
+
+            if (Wheel is not null && Fired.Count < Times)
+            {
+                Wheel.Schedule(this, timestamp + RescheduleAfterMicros);
+            }
+        }
+    }
+}
