@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
 using MarketPush.Engine.Buffers;
@@ -11,10 +12,11 @@ namespace MarketPush.Benchmarks;
 /// <summary>
 /// Outbound path, router to send loop: one update becomes one pooled <see cref="SharedFrame"/> (via
 /// <see cref="FrameBuilder.CreateMessage"/> and an <see cref="OutboundMessage"/>), is enqueued to N sessions'
-/// <see cref="OutboundQueue"/>s (one reference each), and each session's send loop then drains its queue into a
-/// rented write buffer and releases the frame, exactly as <c>Connection.SendLoopAsync</c> does up to the socket
-/// write. Sessions are real <see cref="Session"/> objects without a socket. One operation is one update delivered
-/// to all N sessions. Budget: 0 bytes per operation in steady state (frames, messages and buffers are pooled).
+/// <see cref="OutboundQueue"/>s (one reference each), and each session's send loop then drains its queue into its
+/// output pipe, releasing each frame, and flushes, as <c>Connection.SendLoopAsync</c> does. Sessions are real
+/// <see cref="Session"/> objects without a socket; where Kestrel's transport would read the pipe and send, the
+/// benchmark reads the pipe and discards the bytes. One operation is one update delivered to all N sessions.
+/// Budget: 0 bytes per operation in steady state (frames, messages, pipe blocks and segments are pooled).
 /// </summary>
 /// <remarks>
 /// <see cref="PlainQuote"/> is the common case: a ~120-byte quote, under the compression threshold, so every session
@@ -24,14 +26,16 @@ namespace MarketPush.Benchmarks;
 [MemoryDiagnoser]
 public class SharedFrameBenchmarks
 {
-    // What Connection.SendLoopAsync rents at least per wake-up.
-    private const int MinWriteBufferBytes = 4096;
+    // Connection.SendLoopAsync's batch bound (its MaxBatchBytes): frames copied into the pipe before one flush.
+    private const int MaxBatchBytes = 64 * 1024;
     private const int BatchBytes = 1024;
 
     private FramePool _pool = null!;
     private FrameBuilder _builder = null!;
     private Session[] _plainSessions = null!;
     private Session[] _deflateSessions = null!;
+    private Pipe[] _plainPipes = null!;
+    private Pipe[] _deflatePipes = null!;
     private byte[] _quote = null!;
     private byte[] _batch = null!;
     private int[] _batchSeqOffsets = null!;
@@ -55,6 +59,8 @@ public class SharedFrameBenchmarks
 
         _plainSessions = CreateSessions(compression: false);
         _deflateSessions = CreateSessions(compression: true);
+        _plainPipes = CreatePipes();
+        _deflatePipes = CreatePipes();
 
         // Prove the pipeline delivers and returns every frame before timing it.
         int plain = PlainQuote();
@@ -80,7 +86,7 @@ public class SharedFrameBenchmarks
     {
         OutboundMessage message = _builder.CreateMessage(WebSocketOpcode.Text, _quote);
         Fan(message, _plainSessions);
-        return DrainAll(_plainSessions);
+        return DrainAll(_plainSessions, _plainPipes);
     }
 
     /// <summary>Build a unique 1 KiB message, compress it once for all deflate sessions, enqueue, drain. Returns bytes drained.</summary>
@@ -90,7 +96,7 @@ public class SharedFrameBenchmarks
         BenchmarkPayloads.Stamp(_batch, _batchSeqOffsets, ++_counter);
         OutboundMessage message = _builder.CreateMessage(WebSocketOpcode.Text, _batch);
         Fan(message, _deflateSessions);
-        return DrainAll(_deflateSessions);
+        return DrainAll(_deflateSessions, _deflatePipes);
     }
 
     // The router's part: one enqueue per subscriber (each takes its own reference), then the publisher lets go.
@@ -108,31 +114,44 @@ public class SharedFrameBenchmarks
         message.Dispose();
     }
 
-    // Each send loop's part, minus the socket write: wait (completes synchronously, frames are queued), size a write
-    // buffer from PendingBytes, copy every queued frame into it, release each frame, return the buffer.
-    private static int DrainAll(Session[] sessions)
+    // Each send loop's part: wait (completes synchronously, frames are queued), copy every queued frame into the
+    // output pipe and release it, flush once; then the transport's part, minus the socket: read the pipe and let go.
+    private static int DrainAll(Session[] sessions, Pipe[] pipes)
     {
         int drained = 0;
-        foreach (Session session in sessions)
+        for (int i = 0; i < sessions.Length; i++)
         {
-            OutboundQueue queue = session.Queue;
+            OutboundQueue queue = sessions[i].Queue;
             ValueTask<bool> ready = queue.WaitAsync();
             if (!ready.IsCompletedSuccessfully || !ready.Result)
             {
                 ThrowNotReady();
             }
 
-            int size = (int)Math.Min(Array.MaxLength, Math.Max(MinWriteBufferBytes, queue.PendingBytes));
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            PipeWriter output = pipes[i].Writer;
             int used = 0;
-            while (queue.TryDequeue(buffer.Length - used, out SharedFrame frame))
+            int room = int.MaxValue;
+            while (queue.TryDequeue(room, out SharedFrame frame))
             {
-                frame.Bytes.CopyTo(buffer.AsSpan(used));
+                output.Write(frame.Bytes);
                 used += frame.Length;
                 frame.Release();
+                room = Math.Max(0, MaxBatchBytes - used);
             }
 
-            ArrayPool<byte>.Shared.Return(buffer);
+            ValueTask<FlushResult> flushed = output.FlushAsync();
+            if (!flushed.IsCompletedSuccessfully)
+            {
+                ThrowNotReady();
+            }
+
+            PipeReader transport = pipes[i].Reader;
+            if (!transport.TryRead(out ReadResult read) || read.Buffer.Length != used)
+            {
+                ThrowNotReady();
+            }
+
+            transport.AdvanceTo(read.Buffer.End);
             drained += used;
         }
 
@@ -150,6 +169,20 @@ public class SharedFrameBenchmarks
         return sessions;
     }
 
+    // Inline schedulers and no synchronization context, like Kestrel's transport pipes; no reader ever waits here,
+    // so flushes complete synchronously and nothing is scheduled.
+    private Pipe[] CreatePipes()
+    {
+        var pipes = new Pipe[Sessions];
+        var options = new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
+        for (int i = 0; i < pipes.Length; i++)
+        {
+            pipes[i] = new Pipe(options);
+        }
+
+        return pipes;
+    }
+
     private void AssertNoFrameOutstanding()
     {
         if (_pool.Outstanding != 0 || _pool.DoubleReleases != 0)
@@ -164,5 +197,5 @@ public class SharedFrameBenchmarks
 
     [DoesNotReturn]
     private static void ThrowNotReady() =>
-        throw new InvalidOperationException("WaitAsync did not complete synchronously with frames queued.");
+        throw new InvalidOperationException("A queue wait, pipe flush or pipe read did not complete synchronously with everything it should hold.");
 }

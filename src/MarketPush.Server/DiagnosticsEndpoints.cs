@@ -39,6 +39,16 @@ internal static class DiagnosticsEndpoints
             json.WriteNumber("fragmentedBytes", info.FragmentedBytes);
             json.WriteNumber("committedBytes", info.TotalCommittedBytes);
             json.WriteNumber("pinnedObjects", info.PinnedObjectsCount);
+            json.WriteStartArray("generations"); // gen0, gen1, gen2, LOH, POH: live bytes and free space after this GC
+            foreach (GCGenerationInfo generation in info.GenerationInfo)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("sizeBytes", generation.SizeAfterBytes);
+                json.WriteNumber("fragmentedBytes", generation.FragmentationAfterBytes);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 

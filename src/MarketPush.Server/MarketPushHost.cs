@@ -1,5 +1,7 @@
 using System.Text;
 using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Metrics;
+using MarketPush.Engine.Routing;
 using MarketPush.Engine.Transport;
 using MarketPush.Protocol.WebSockets;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,12 +18,14 @@ public sealed class MarketPushHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly StreamServer _stream;
+    private readonly MarketDataPipeline _market;
     private int _stopped;
 
-    private MarketPushHost(WebApplication app, StreamServer stream, IReadOnlyList<string> addresses)
+    private MarketPushHost(WebApplication app, StreamServer stream, MarketDataPipeline market, IReadOnlyList<string> addresses)
     {
         _app = app;
         _stream = stream;
+        _market = market;
         Addresses = addresses;
         Uri first = new(addresses[0].Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal));
         Port = first.Port;
@@ -47,6 +51,9 @@ public sealed class MarketPushHost : IAsyncDisposable
     public StreamServer Stream => _stream;
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>The market-data pipeline: catalog, last-value cache, router, rate scheduler, delivery totals.</summary>
+    public MarketDataPipeline Market => _market;
 
     /// <summary>Builds and starts the server. Port 0 binds an ephemeral port (see <see cref="Port"/>).</summary>
     public static async Task<MarketPushHost> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
@@ -85,6 +92,7 @@ public sealed class MarketPushHost : IAsyncDisposable
             host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownTimeoutMs) + TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(services => new StreamServer(streamOptions, services.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddHostedService<StreamServerHostedService>();
+        builder.Services.AddMarketPushMetrics();
 
         WebApplication app = builder.Build();
         StreamServer stream = app.Services.GetRequiredService<StreamServer>();
@@ -95,19 +103,27 @@ public sealed class MarketPushHost : IAsyncDisposable
         }
 
         app.Map(streamOptions.Path, stream.Endpoint.HandleAsync);
+        app.MapPrometheusMetrics("/metrics");
 
+        // Market data flows before the first client can connect, so its first subscribe already finds last values.
+        MarketDataPipeline market = MarketDataSetup.Start(
+            options,
+            stream,
+            app.Services.GetRequiredService<MarketPushMetrics>(),
+            app.Services.GetRequiredService<ILoggerFactory>());
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            await market.DisposeAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         string[] addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
-        var host = new MarketPushHost(app, stream, addresses);
+        var host = new MarketPushHost(app, stream, market, addresses);
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MarketPush.Server");
         foreach (string address in addresses)
         {
@@ -142,8 +158,10 @@ public sealed class MarketPushHost : IAsyncDisposable
             return;
         }
 
-        // Our shutdown first (it is bounded), then Kestrel, which then has no upgraded connections left to wait for.
+        // Our shutdown first (it is bounded), then Kestrel, which then has no upgraded connections left to wait for;
+        // the feeds stop once no session is left to receive their updates.
         await _stream.ShutdownAsync().ConfigureAwait(false);
+        await _market.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
     }
 

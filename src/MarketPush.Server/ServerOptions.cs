@@ -20,6 +20,17 @@ public sealed class ServerOptions
           --shutdown-timeout-ms N     wait for close replies on shutdown (default 5000)
           --log-level L               Trace, Debug, Information, Warning, Error or None (default Information)
           --diagnostics               map POST /debug/gc (forced full GC, answers RSS and heap bytes) for loadtests/
+          --feed F                    synthetic (default): the embedded market generator; none: no updates
+          --symbols N                 N generated instruments SYM0000..SYM{N-1} (default: the built-in list of ~500)
+          --rate R                    synthetic quote updates per second over all symbols (default 2000; 0 = unpaced)
+          --seed S                    synthetic feed seed: same seed and symbols, same market (default 1)
+          --slow-consumer-ms N        close with 4001 a session whose queue stays full N ms (default 10000)
+          --queue-max-frames N        bound of each session's outbound queue in frames (default 1024)
+          --queue-max-bytes N         bound of each session's outbound queue in bytes (default 1048576)
+          --max-subscriptions N       symbol-and-channel pairs per connection (default 10000)
+          --max-bad-commands N        close with 1008 after more than N error replies ... (default 20)
+          --bad-command-window-ms N   ... within this window (default 10000)
+          --max-commands-per-second N sustained commands per connection before rate_limited (default 200)
           --help                      print this text
         """;
 
@@ -40,6 +51,35 @@ public sealed class ServerOptions
 
     /// <summary>Maps the measurement endpoints (<c>POST /debug/gc</c>); off by default because they force full GCs.</summary>
     public bool Diagnostics { get; set; }
+
+    /// <summary><c>synthetic</c> (the embedded generator) or <c>none</c> (no feed: symbols are known, nothing updates).</summary>
+    public string Feed { get; set; } = FeedSynthetic;
+
+    /// <summary>Generated instruments <c>SYM0000</c>…; 0 = the built-in list of named equities and crypto pairs.</summary>
+    public int Symbols { get; set; }
+
+    /// <summary>Synthetic quote updates per second over all symbols (trades and book updates on top); 0 = unpaced.</summary>
+    public double Rate { get; set; } = 2_000;
+
+    public long Seed { get; set; } = 1;
+
+    public int SlowConsumerMs { get; set; } = 10_000;
+
+    public int QueueMaxFrames { get; set; } = 1024;
+
+    public int QueueMaxBytes { get; set; } = 1024 * 1024;
+
+    public int MaxSubscriptions { get; set; } = 10_000;
+
+    public int MaxBadCommands { get; set; } = 20;
+
+    public int BadCommandWindowMs { get; set; } = 10_000;
+
+    public int MaxCommandsPerSecond { get; set; } = 200;
+
+    public const string FeedSynthetic = "synthetic";
+
+    public const string FeedNone = "none";
 
     /// <summary>True when <c>--help</c> was given: print <see cref="Usage"/> and exit.</summary>
     public bool ShowHelp { get; set; }
@@ -93,6 +133,39 @@ public sealed class ServerOptions
                 case "--log-level":
                     options.LogLevel = ParseLogLevel(flag, NextValue(ref i));
                     break;
+                case "--feed":
+                    options.Feed = ParseFeed(flag, NextValue(ref i));
+                    break;
+                case "--symbols":
+                    options.Symbols = ParseInt(flag, NextValue(ref i), 1, 1_000_000);
+                    break;
+                case "--rate":
+                    options.Rate = ParseRate(flag, NextValue(ref i));
+                    break;
+                case "--seed":
+                    options.Seed = ParseLong(flag, NextValue(ref i));
+                    break;
+                case "--slow-consumer-ms":
+                    options.SlowConsumerMs = ParseInt(flag, NextValue(ref i), 1, 24 * 60 * 60 * 1000);
+                    break;
+                case "--queue-max-frames":
+                    options.QueueMaxFrames = ParseInt(flag, NextValue(ref i), 1, 1_000_000);
+                    break;
+                case "--queue-max-bytes":
+                    options.QueueMaxBytes = ParseInt(flag, NextValue(ref i), 1024, int.MaxValue);
+                    break;
+                case "--max-subscriptions":
+                    options.MaxSubscriptions = ParseInt(flag, NextValue(ref i), 1, 10_000_000);
+                    break;
+                case "--max-bad-commands":
+                    options.MaxBadCommands = ParseInt(flag, NextValue(ref i), 1, 1_000_000);
+                    break;
+                case "--bad-command-window-ms":
+                    options.BadCommandWindowMs = ParseInt(flag, NextValue(ref i), 1, 24 * 60 * 60 * 1000);
+                    break;
+                case "--max-commands-per-second":
+                    options.MaxCommandsPerSecond = ParseInt(flag, NextValue(ref i), 1, 1_000_000);
+                    break;
                 default:
                     throw new OptionsException(arg, "unknown option (see --help)");
             }
@@ -129,6 +202,25 @@ public sealed class ServerOptions
         {
             ParseUrls("--urls", Urls);
         }
+
+        ParseFeed("--feed", Feed);
+        if (Symbols != 0)
+        {
+            CheckRange("--symbols", Symbols, 1, 1_000_000);
+        }
+
+        if (!double.IsFinite(Rate) || Rate < 0)
+        {
+            throw new OptionsException("--rate", "must be a number of quotes per second, 0 or more");
+        }
+
+        CheckRange("--slow-consumer-ms", SlowConsumerMs, 1, 24 * 60 * 60 * 1000);
+        CheckRange("--queue-max-frames", QueueMaxFrames, 1, 1_000_000);
+        CheckRange("--queue-max-bytes", QueueMaxBytes, 1024, int.MaxValue);
+        CheckRange("--max-subscriptions", MaxSubscriptions, 1, 10_000_000);
+        CheckRange("--max-bad-commands", MaxBadCommands, 1, 1_000_000);
+        CheckRange("--bad-command-window-ms", BadCommandWindowMs, 1, 24 * 60 * 60 * 1000);
+        CheckRange("--max-commands-per-second", MaxCommandsPerSecond, 1, 1_000_000);
     }
 
     /// <summary>The listen URLs: <see cref="Urls"/> split, or http://127.0.0.1:<see cref="Port"/>.</summary>
@@ -147,6 +239,32 @@ public sealed class ServerOptions
         CheckRange(flag, result, min, max);
         return result;
     }
+
+    private static long ParseLong(string flag, string value)
+    {
+        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long result))
+        {
+            throw new OptionsException(flag, $"'{value}' is not a whole number");
+        }
+
+        return result;
+    }
+
+    private static double ParseRate(string flag, string value)
+    {
+        if (!double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double rate) || !double.IsFinite(rate) || rate > 10_000_000)
+        {
+            throw new OptionsException(flag, $"'{value}' is not a rate (quotes per second, 0 to 10000000)");
+        }
+
+        return rate;
+    }
+
+    private static string ParseFeed(string flag, string value) => value switch
+    {
+        FeedSynthetic or FeedNone => value,
+        _ => throw new OptionsException(flag, $"'{value}' is not a feed (synthetic, none)"),
+    };
 
     private static void CheckRange(string flag, int value, int min, int max)
     {

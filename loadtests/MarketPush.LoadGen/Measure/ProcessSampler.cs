@@ -60,7 +60,7 @@ internal sealed class ProcessSampler
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {
-                string[] parts = line[6..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                string[] parts = line[6..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
                 return long.Parse(parts[0], CultureInfo.InvariantCulture) * 1024;
             }
         }

@@ -23,7 +23,7 @@ internal static class HandshakeResponse
     /// Checks the status line, the Upgrade/Connection headers and Sec-WebSocket-Accept, and whether permessage-deflate
     /// was agreed. <paramref name="status"/> is the HTTP status (0 when the status line is not HTTP).
     /// </summary>
-    public static HandshakeOutcome Parse(ReadOnlySpan<byte> head, string expectedAccept, bool offeredDeflate, out int status, out bool deflate)
+    public static UpgradeOutcome Parse(ReadOnlySpan<byte> head, string expectedAccept, bool offeredDeflate, out int status, out bool deflate)
     {
         ArgumentNullException.ThrowIfNull(expectedAccept);
         status = 0;
@@ -35,12 +35,12 @@ internal static class HandshakeResponse
             || !int.TryParse(statusLine[1], NumberStyles.None, CultureInfo.InvariantCulture, out status))
         {
             status = 0;
-            return HandshakeOutcome.Invalid;
+            return UpgradeOutcome.Invalid;
         }
 
         if (status != 101)
         {
-            return HandshakeOutcome.Refused;
+            return UpgradeOutcome.Refused;
         }
 
         bool upgrade = false;
@@ -78,27 +78,27 @@ internal static class HandshakeResponse
 
         if (!upgrade || !connection || !accept)
         {
-            return HandshakeOutcome.Invalid;
+            return UpgradeOutcome.Invalid;
         }
 
         if (extensions is null)
         {
-            return HandshakeOutcome.Upgraded;
+            return UpgradeOutcome.Upgraded;
         }
 
         string[] parameters = extensions.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (!offeredDeflate || parameters.Length == 0 || parameters[0] != "permessage-deflate")
         {
             // An extension we did not offer: RFC 6455 §4.1 says fail the connection.
-            return HandshakeOutcome.Invalid;
+            return UpgradeOutcome.Invalid;
         }
 
         if (!parameters.Any(p => p == "server_no_context_takeover"))
         {
-            return HandshakeOutcome.UnsupportedDeflate;
+            return UpgradeOutcome.UnsupportedDeflate;
         }
 
         deflate = true;
-        return HandshakeOutcome.Upgraded;
+        return UpgradeOutcome.Upgraded;
     }
 }

@@ -103,16 +103,16 @@ internal sealed unsafe partial class IoWorker
             return;
         }
 
-        HandshakeOutcome outcome = HandshakeResponse.Parse(
+        UpgradeOutcome outcome = HandshakeResponse.Parse(
             buffer.AsSpan(0, headLength), connection.ExpectedAccept!, _plan.OffersDeflate, out int status, out bool deflate);
-        if (outcome != HandshakeOutcome.Upgraded)
+        if (outcome != UpgradeOutcome.Upgraded)
         {
-            if (outcome == HandshakeOutcome.UnsupportedDeflate)
+            if (outcome == UpgradeOutcome.UnsupportedDeflate)
             {
                 Stats.FirstError ??= "the server accepted permessage-deflate without server_no_context_takeover; the runner inflates each message on its own";
             }
 
-            FailHandshake(connection, now, outcome == HandshakeOutcome.Refused ? status : 0);
+            FailHandshake(connection, now, outcome == UpgradeOutcome.Refused ? status : 0);
             return;
         }
 

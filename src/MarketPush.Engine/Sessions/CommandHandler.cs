@@ -11,21 +11,49 @@ namespace MarketPush.Engine.Sessions;
 /// Executes client commands (PROTOCOL.md "Client to server"): parses one message in the session's encoding with the
 /// Protocol project's <see cref="JsonCommandParser"/> / <see cref="MessagePackCommandParser"/>, runs the op, and
 /// queues the reply on the session. Called by each connection's receive loop, synchronously, with the reader's payload
-/// (valid only during the call); stateless, so one instance serves every connection.
+/// (valid only during the call); one instance serves every connection, and per-session state (subscriptions,
+/// limiters) lives on the <see cref="Session"/>, created at first use.
 /// </summary>
 /// <remarks>
-/// This issue implements <c>ping</c>; subscribe, unsubscribe and symbols arrive with the routing stage and answer
-/// <c>unknown_op</c> until then. A message that is not a valid command, or arrives in the wrong frame type (binary on
-/// a JSON connection, text on a MessagePack one), gets <c>bad_request</c>, and the connection stays open.
+/// <c>ping</c> is answered here; <c>subscribe</c>, <c>unsubscribe</c> and <c>symbols</c> go to the market-data
+/// commands (<see cref="SubscriptionCommands"/>) once the host attached them with <see cref="UseMarketData"/>, and
+/// answer <c>unknown_op</c> on a server without market data. A message that is not a valid command, or arrives in the
+/// wrong frame type (binary on a JSON connection, text on a MessagePack one), gets <c>bad_request</c>; a valid command
+/// beyond the connection's command rate gets <c>rate_limited</c> and is not executed; the connection stays open
+/// either way, until it has had more error replies in the window than <see cref="SessionLimits.MaxErrorReplies"/>,
+/// when it is closed with 1008.
 /// </remarks>
 public sealed class CommandHandler
 {
     private readonly ServerMessages _messages;
+    private readonly TimeProvider _time;
+    private SubscriptionCommands? _market;
+    private SessionLimits _limits;
 
-    public CommandHandler(ServerMessages messages)
+    public CommandHandler(ServerMessages messages, SessionLimits? limits = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         _messages = messages;
+        _limits = limits ?? SessionLimits.Default;
+        _limits.Validate();
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The market-data commands, when attached.</summary>
+    public SubscriptionCommands? MarketData => Volatile.Read(ref _market);
+
+    /// <summary>
+    /// Enables the market-data ops with their per-session limits. Called once by the host at startup, before the
+    /// first connection (the router needs the transport's frame builder, so it is built after the transport).
+    /// </summary>
+    public void UseMarketData(SubscriptionCommands market)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        _limits = market.Limits;
+        if (Interlocked.CompareExchange(ref _market, market, null) is not null)
+        {
+            throw new InvalidOperationException("Market data is already attached.");
+        }
     }
 
     /// <summary>Queues the <c>welcome</c> message; the endpoint calls it before the session is visible to anyone else.</summary>
@@ -57,21 +85,90 @@ public sealed class CommandHandler
             return;
         }
 
+        CommandRateLimiter rate = session.CommandRate ??= new CommandRateLimiter(_limits.MaxCommandsPerSecond, _limits.CommandBurst, _time);
+        if (!rate.TryAcquire())
+        {
+            ReplyError(session, new CommandError(command!.Id, ErrorCodes.RateLimited, "too many commands; slow down"));
+            return;
+        }
+
+        SubscriptionCommands? market = MarketData;
         switch (command!.Op)
         {
             case CommandOp.Ping:
                 Enqueue(session, _messages.BuildPong(session.Encoding, command.Id));
                 break;
+            case CommandOp.Subscribe or CommandOp.Unsubscribe or CommandOp.Symbols when market is not null:
+                RunMarketCommand(session, market, command);
+                break;
             default:
-                ReplyError(session, new CommandError(command.Id, ErrorCodes.UnknownOp, $"op '{OpName(command.Op)}' is not available on this server yet"));
+                ReplyError(session, new CommandError(command.Id, ErrorCodes.UnknownOp, $"op '{OpName(command.Op)}' is not available on this server"));
                 break;
         }
+    }
+
+    /// <summary>
+    /// The connection ended (called once its receive loop is over): its subscriptions leave the router and whatever its
+    /// conflation slots held goes back to the pool. Idempotent.
+    /// </summary>
+    public void EndSession(Session session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        SubscriptionTable? table = session.Subscriptions;
+        if (table is not null)
+        {
+            MarketData?.RemoveAll(table);
+        }
+    }
+
+    private void RunMarketCommand(Session session, SubscriptionCommands market, ClientCommand command)
+    {
+        try
+        {
+            switch (command.Op)
+            {
+                case CommandOp.Subscribe:
+                    market.Subscribe(GetSubscriptions(session, market), command);
+                    break;
+                case CommandOp.Unsubscribe:
+                    market.Unsubscribe(GetSubscriptions(session, market), command);
+                    break;
+                default:
+                    market.Symbols(session.Queue, session.Encoding, session.Compression, command);
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A bug in one command must not take the connection (or the receive loop) down with it.
+            ReplyError(session, new CommandError(command.Id, ErrorCodes.InternalError, "the server failed to execute the command"));
+        }
+    }
+
+    private static SubscriptionTable GetSubscriptions(Session session, SubscriptionCommands market)
+    {
+        SubscriptionTable? table = session.Subscriptions;
+        if (table is null)
+        {
+            // First market command of this session (receive loop only, so no race on creation).
+            table = market.CreateTable(session.Queue, session.Encoding, session.Compression, reason => session.Close(reason));
+            session.AttachSubscriptions(table);
+        }
+
+        return table;
     }
 
     private void ReplyError(Session session, CommandError error)
     {
         session.CountErrorReply();
         Enqueue(session, _messages.BuildError(session.Encoding, error.Id, error.Code, error.Message));
+        BadCommandLimiter limiter = session.BadCommands ??= new BadCommandLimiter(_limits.MaxErrorReplies, TimeSpan.FromMilliseconds(_limits.ErrorWindowMs), _time);
+        if (limiter.RecordError())
+        {
+            // PROTOCOL.md: more than MaxErrorReplies error replies in the window closes with 1008. The reply that
+            // crossed the line is queued first, so the client sees why.
+            session.Close(DisconnectReasons.PolicyViolation.WithDescription("too many bad commands"));
+        }
     }
 
     private static void Enqueue(Session session, SharedFrame frame)

@@ -27,8 +27,9 @@ namespace MarketPush.Engine.Sessions;
 /// </para>
 /// <para>
 /// Threads: the router's ingest thread (<see cref="Deliver"/>), the session's receive loop (activation, rate changes,
-/// unsubscribe), its send loop (<see cref="OnDrained"/>), the timer wheel (<see cref="OnRateDue"/>) and the keepalive
-/// timer (<see cref="CheckSlowConsumer"/>). One lock guards the slots and wait lists; it is held only for a few field
+/// unsubscribe), its send loop (<see cref="OnDrained"/>, through the queue's drain callback) and the timer wheel
+/// (<see cref="OnRateDue"/>, and this object's own entry: a check at the slow-consumer deadline, so a stuck session is
+/// closed even when no update arrives to notice it). One lock guards the slots and wait lists; it is held only for a few field
 /// updates and one enqueue, or one snapshot encode on the recovery path, and never while calling out to the session
 /// (the 4001 close runs after it is released). Lock order: this lock, then the queue's, the wheel's or the
 /// last-value cache's. Counts every outcome: enqueued, conflated (replaced by a newer value), dropped (book deltas
@@ -36,7 +37,7 @@ namespace MarketPush.Engine.Sessions;
 /// <see cref="DeliveryTotals"/> and in <see cref="MarketPushMetrics"/>. Allocates nothing per update.
 /// </para>
 /// </remarks>
-public sealed class ConflationSlots
+public sealed class ConflationSlots : TimerWheelEntry
 {
     private readonly Lock _gate = new();
     private readonly OutboundQueue _queue;
@@ -86,6 +87,7 @@ public sealed class ConflationSlots
         _totals = totals;
         _close = close;
         _slowConsumerTicks = Math.Max(1, (limits ?? SessionLimits.Default).SlowConsumerMs * _time.TimestampFrequency / 1000);
+        queue.SetDrainedCallback(OnDrained);
     }
 
     public OutboundQueue Queue => _queue;
@@ -235,11 +237,13 @@ public sealed class ConflationSlots
         {
             _completed = true;
             ReleaseAllHeld();
+            _scheduler.Cancel(this);
         }
     }
 
     /// <summary>
-    /// Send loop, after each completed write: the consumer made progress, so the slow-consumer clock restarts, and
+    /// Send loop (the queue's drain callback, run before it waits again), so after each completed write: the consumer
+    /// made progress, so the slow-consumer clock restarts, and
     /// queue-waiting subscriptions are flushed, oldest first, while the queue takes them. Takes the lock once per
     /// subscription, so the router waits at most one enqueue (or one snapshot encode) behind it.
     /// </summary>
@@ -461,6 +465,31 @@ public sealed class ConflationSlots
         }
     }
 
+    /// <summary>The slow-consumer deadline: close if the queue is still stuck, else wait for the deadline of the newest stretch.</summary>
+    protected internal override void OnTimer(long timestamp)
+    {
+        bool close;
+        lock (_gate)
+        {
+            if (!_overflowing || _completed)
+            {
+                return;
+            }
+
+            close = IsSlowConsumerLocked(timestamp);
+            if (!close)
+            {
+                // A write completed since the deadline was set: the clock restarted then.
+                _scheduler.Schedule(this, _overflowSince + _slowConsumerTicks);
+            }
+        }
+
+        if (close)
+        {
+            CloseSlowConsumer();
+        }
+    }
+
     // ---- Under the lock -------------------------------------------------------------------------------------
 
     /// <summary>A newer update for a subscription that already holds one: the newest wins; for books, a resync.</summary>
@@ -623,6 +652,7 @@ public sealed class ConflationSlots
         {
             _overflowing = true;
             _overflowSince = now;
+            _scheduler.Schedule(this, now + _slowConsumerTicks);
         }
     }
 

@@ -40,6 +40,7 @@ public sealed class OutboundQueue
     private bool _waiterArmed;
     private long _overflows;
     private long _controlDrops;
+    private Action? _drained;
 
     public OutboundQueue(int maxFrames = DefaultMaxFrames, long maxBytes = DefaultMaxBytes, int maxControlFrames = DefaultMaxControlFrames)
     {
@@ -254,11 +255,27 @@ public sealed class OutboundQueue
     }
 
     /// <summary>
+    /// Registers the owner of this session's conflation slots (<see cref="ConflationSlots.OnDrained"/>): the send loop
+    /// runs it each time it comes back for more, i.e. after every completed write, before it waits. That is when
+    /// updates held back while the queue was at its bound can move in. Set once, before the session sees traffic.
+    /// </summary>
+    public void SetDrainedCallback(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        if (Interlocked.CompareExchange(ref _drained, callback, null) is not null)
+        {
+            throw new InvalidOperationException("The queue already has a drained callback.");
+        }
+    }
+
+    /// <summary>
     /// Send loop only (one waiter at a time): completes with true when a frame can be dequeued, false once the queue
-    /// is completed. Allocation-free when it has to wait.
+    /// is completed. Allocation-free when it has to wait. Runs the drained callback first, outside the lock (it
+    /// enqueues).
     /// </summary>
     public ValueTask<bool> WaitAsync()
     {
+        Volatile.Read(ref _drained)?.Invoke();
         lock (_lock)
         {
             if (_completed)

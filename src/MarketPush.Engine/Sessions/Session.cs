@@ -20,6 +20,7 @@ public sealed class Session
 {
     private readonly FrameBuilder _frames;
     private DisconnectReason? _closeReason;
+    private SubscriptionTable? _subscriptions;
     private long _messagesReceived;
     private long _errorReplies;
 
@@ -53,6 +54,18 @@ public sealed class Session
 
     public bool IsClosing => CloseReason is not null;
 
+    /// <summary>
+    /// The session's subscriptions and their conflation slots; created by the command handler at the first subscribe
+    /// (receive loop), so a connection that never subscribes holds none of it. Null until then.
+    /// </summary>
+    public SubscriptionTable? Subscriptions => Volatile.Read(ref _subscriptions);
+
+    /// <summary>Error replies in the current window (1008 past the limit); receive loop only, created at the first error.</summary>
+    internal BadCommandLimiter? BadCommands { get; set; }
+
+    /// <summary>The command token bucket (<c>rate_limited</c>); receive loop only, created at the first command.</summary>
+    internal CommandRateLimiter? CommandRate { get; set; }
+
     /// <summary>Client messages (text/binary) received.</summary>
     public long MessagesReceived => Interlocked.Read(ref _messagesReceived);
 
@@ -76,6 +89,16 @@ public sealed class Session
         }
 
         Transport = transport;
+    }
+
+    /// <summary>Attaches the market-data state (once; the command handler does it at the first subscribe).</summary>
+    public void AttachSubscriptions(SubscriptionTable subscriptions)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptions);
+        if (Interlocked.CompareExchange(ref _subscriptions, subscriptions, null) is not null)
+        {
+            throw new InvalidOperationException("The session already has a subscription table.");
+        }
     }
 
     /// <summary>Queues the variant of <paramref name="message"/> this session needs (compressed or plain).</summary>

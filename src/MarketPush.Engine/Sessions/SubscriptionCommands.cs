@@ -3,9 +3,6 @@ using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
-using MarketPush.Protocol.Encodings;
-using MarketPush.Protocol.Encodings.Json;
-using MarketPush.Protocol.Encodings.MessagePack;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using MarketPush.Protocol.WebSockets;
@@ -38,21 +35,47 @@ public sealed class SubscriptionCommands
     private readonly SubscriptionRouter _router;
     private readonly InstrumentCatalog _catalog;
     private readonly FrameBuilder _frames;
+    private readonly TimerWheel _scheduler;
     private readonly MarketPushMetrics? _metrics;
+    private readonly DeliveryTotals? _totals;
 
-    public SubscriptionCommands(SubscriptionRouter router, FrameBuilder frames, MarketPushMetrics? metrics = null)
+    public SubscriptionCommands(
+        SubscriptionRouter router,
+        FrameBuilder frames,
+        TimerWheel scheduler,
+        SessionLimits? limits = null,
+        MarketPushMetrics? metrics = null,
+        DeliveryTotals? totals = null)
     {
         ArgumentNullException.ThrowIfNull(router);
         ArgumentNullException.ThrowIfNull(frames);
+        ArgumentNullException.ThrowIfNull(scheduler);
         _router = router;
         _catalog = router.Catalog;
         _frames = frames;
+        _scheduler = scheduler;
+        Limits = limits ?? SessionLimits.Default;
+        Limits.Validate();
         _metrics = metrics;
+        _totals = totals;
     }
 
     public InstrumentCatalog Catalog => _catalog;
 
     public SubscriptionRouter Router => _router;
+
+    public SessionLimits Limits { get; }
+
+    /// <summary>
+    /// A session's market-data state: its conflation slots over <paramref name="queue"/> and an empty subscription
+    /// table. Created when the session first subscribes, so an idle connection holds none of it.
+    /// <paramref name="close"/> is how the slots close the session as a slow consumer (4001).
+    /// </summary>
+    public SubscriptionTable CreateTable(OutboundQueue queue, WireEncoding encoding, bool compression, Action<DisconnectReason>? close)
+    {
+        var slots = new ConflationSlots(queue, encoding, compression, _router, _scheduler, Limits, _metrics, _totals, close);
+        return new SubscriptionTable(slots, Limits.MaxSubscriptions);
+    }
 
     /// <summary>Executes <c>subscribe</c> and queues <c>subscribed</c> and the snapshots.</summary>
     public void Subscribe(SubscriptionTable table, ClientCommand command)
@@ -211,13 +234,14 @@ public sealed class SubscriptionCommands
     }
 
     /// <summary>Queues <c>symbols</c>: the instruments whose symbol starts with the optional prefix (case-sensitive).</summary>
-    public void Symbols(SubscriptionTable table, ClientCommand command)
+    /// <remarks>Needs no subscription table: listing symbols creates no market-data state for the session.</remarks>
+    public void Symbols(OutboundQueue queue, WireEncoding encoding, bool compression, ClientCommand command)
     {
-        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(queue);
         ArgumentNullException.ThrowIfNull(command);
         ArrayBufferWriter<byte> buffer = RentBuffer();
-        ServerMessages.WriterFor(table.Updates.Encoding).WriteSymbols(buffer, command.Id, _catalog.FindByPrefix(command.Prefix));
-        Send(table.Updates, buffer);
+        ServerMessages.WriterFor(encoding).WriteSymbols(buffer, command.Id, _catalog.FindByPrefix(command.Prefix));
+        Send(queue, encoding, compression, buffer);
     }
 
     /// <summary>
@@ -262,13 +286,15 @@ public sealed class SubscriptionCommands
     }
 
     /// <summary>Frames a reply once (compressed for a deflate session when large, e.g. the symbol list) and queues it.</summary>
-    private void Send(ConflationSlots updates, ArrayBufferWriter<byte> buffer)
+    private void Send(ConflationSlots updates, ArrayBufferWriter<byte> buffer) => Send(updates.Queue, updates.Encoding, updates.Compression, buffer);
+
+    private void Send(OutboundQueue queue, WireEncoding encoding, bool compression, ArrayBufferWriter<byte> buffer)
     {
-        WebSocketOpcode opcode = updates.Encoding == WireEncoding.MessagePack ? WebSocketOpcode.Binary : WebSocketOpcode.Text;
+        WebSocketOpcode opcode = encoding == WireEncoding.MessagePack ? WebSocketOpcode.Binary : WebSocketOpcode.Text;
         using OutboundMessage message = _frames.CreateMessage(opcode, buffer.WrittenSpan);
         buffer.ResetWrittenCount();
         // The queue takes its own reference; a full or closing queue refuses the reply (and counts it).
-        updates.Queue.TryEnqueue(message.GetFrame(updates.Compression));
+        queue.TryEnqueue(message.GetFrame(compression));
     }
 
     private static ArrayBufferWriter<byte> RentBuffer()

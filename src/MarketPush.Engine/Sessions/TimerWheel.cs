@@ -38,6 +38,7 @@ public sealed class TimerWheel : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private long _currentTick;
     private int _count;
+    private int _disposed;
     private Task _loop = Task.CompletedTask;
 
     public TimerWheel(TimeProvider? timeProvider = null, TimeSpan? resolution = null, ILogger? logger = null)
@@ -71,7 +72,7 @@ public sealed class TimerWheel : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_loop.IsCompleted && !_stop.IsCancellationRequested)
+            if (_loop.IsCompleted && Volatile.Read(ref _disposed) == 0)
             {
                 _loop = RunAsync();
             }
@@ -184,8 +185,14 @@ public sealed class TimerWheel : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the ticking loop and waits for it. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {

@@ -16,8 +16,8 @@ namespace MarketPush.Engine.Transport;
 /// that came through the HTTP pipeline); <see cref="RunAsync"/> runs on the caller's task until the connection is over.
 /// </summary>
 /// <remarks>
-/// Three activities, one file each: the receive loop (<c>Connection.Receive.cs</c>: pipe reads, frame reader,
-/// commands, pings, close), the send loop (<c>Connection.Send.cs</c>: drains the session's queue into the output pipe
+/// Three activities, one file each: the receive loop (<c>Connection.Receive.cs</c>: <see cref="RunAsync"/>, pipe
+/// reads, frame reader, commands, pings, close), the send loop (<c>Connection.Send.cs</c>: drains the session's queue into the output pipe
 /// and flushes once per wake-up), and the keepalive tick from the shared timer (<c>Connection.KeepAlive.cs</c>). Every
 /// frame the server writes (data, pong, ping, close) goes through the one <see cref="OutboundQueue"/>, so only the
 /// send loop writes and writes never interleave.
@@ -41,7 +41,9 @@ internal sealed partial class Connection : ISessionTransport
     private readonly object _transport;
     private readonly Session _session;
     private readonly StreamServer _server;
-    private readonly MessageReader _reader;
+    private readonly MessageInflater? _inflater;
+    // Created when the first bytes arrive (see Reader): a connection that never sends holds none of its ~230 bytes.
+    private MessageReader? _reader;
     private readonly ILogger _logger;
     private volatile bool _aborted;
     private volatile bool _finished;
@@ -55,7 +57,7 @@ internal sealed partial class Connection : ISessionTransport
         _session = session;
         _server = server;
         _logger = logger;
-        _reader = new MessageReader(server.ReaderOptions, inflater);
+        _inflater = inflater;
         long now = server.Time.GetTimestamp();
         _lastReceiveTimestamp = now;
         _lastDataSentTimestamp = now;
@@ -76,31 +78,6 @@ internal sealed partial class Connection : ISessionTransport
     }
 
     public Session Session => _session;
-
-    /// <summary>Runs the connection to its end. Never throws for network errors; they end the session as connection_lost.</summary>
-    public async Task RunAsync()
-    {
-        Task sendLoop = SendLoopAsync();
-        try
-        {
-            _server.Sessions.TryAdd(_session);
-            _server.CloseIfShuttingDown(_session);
-            await ReceiveLoopAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsDisconnect(ex))
-        {
-            _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
-        }
-        catch (Exception ex)
-        {
-            _logger.LogError(ex, "Receive loop of {Session} failed", _session.Id);
-            _session.Close(DisconnectReasons.InternalError);
-        }
-        finally
-        {
-            await FinishAsync(sendLoop).ConfigureAwait(false);
-        }
-    }
 
     /// <summary>Drops the connection at once (any thread): pending reads and writes fail and both loops end.</summary>
     public void Abort()
@@ -141,13 +118,16 @@ internal sealed partial class Connection : ISessionTransport
             await WaitOrAbortAsync(sendLoop).ConfigureAwait(false);
         }
 
+        // The router stops offering this session updates and what its conflation slots held goes back to the pool.
+        _server.Commands.EndSession(_session);
+
         // Releases whatever is still queued and wakes the loop if it is waiting; a loop stuck in a write to a peer
         // that stopped reading is aborted after the same bound.
         _session.Queue.Complete();
         await WaitOrAbortAsync(sendLoop).ConfigureAwait(false);
         await sendLoop.ConfigureAwait(false);
         _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
-        _reader.Dispose();
+        _reader?.Dispose();
 
         // Returns the pipes' buffers now (a stream wrapper's to the array pool); on the direct path Kestrel completes
         // the transport pipes again when the connection task ends, which is harmless.

@@ -34,8 +34,8 @@ internal sealed class RoutingTestKit : IDisposable
         Router = new SubscriptionRouter(Cache, Frames, Json, MessagePack, Clock);
         Ingest = new IngestPipeline(Cache, Sequences, Router);
         Wheel = new TimerWheel(Clock, TimeSpan.FromMilliseconds(5));
-        Commands = new SubscriptionCommands(Router, Frames);
         Limits = new SessionLimits { SlowConsumerMs = slowConsumerMs, MaxSubscriptions = maxSubscriptions };
+        Commands = new SubscriptionCommands(Router, Frames, Wheel, Limits, metrics: null, Totals);
     }
 
     public ManualClock Clock { get; } = new();
@@ -70,8 +70,8 @@ internal sealed class RoutingTestKit : IDisposable
     {
         var queue = new OutboundQueue(queueFrames, queueBytes);
         var closes = new List<DisconnectReason>();
-        var slots = new ConflationSlots(queue, encoding, compression, Router, Wheel, Limits, metrics: null, Totals, closes.Add);
-        return new TestSession(this, queue, slots, new SubscriptionTable(slots, Limits.MaxSubscriptions), closes);
+        SubscriptionTable table = Commands.CreateTable(queue, encoding, compression, closes.Add);
+        return new TestSession(this, queue, table.Updates, table, closes);
     }
 
     public long NextTimestamp() => _timestamp += 1_000;

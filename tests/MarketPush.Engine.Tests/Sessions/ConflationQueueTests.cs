@@ -174,6 +174,29 @@ public sealed class ConflationQueueTests : IDisposable
     }
 
     [Fact]
+    public void SlowConsumerDeadline_OnTheSharedWheel_ClosesAStuckSession_CountingFromItsLastCompletedWrite()
+    {
+        TestSession session = _kit.NewSession(queueFrames: 1);
+        session.Subscribe("""{"op":"subscribe","symbols":["SYM0000","SYM0001","SYM0002"],"snapshot":false}""");
+        session.Drain();
+        _kit.Quote(0, bid: 10_000);
+        _kit.Quote(1, bid: 20_000); // held: deadline in 1 s
+        _kit.Quote(2, bid: 30_000); // held
+
+        _kit.Clock.AdvanceMilliseconds(600);
+        Assert.Single(session.Drain()); // a write completed: SYM0001 moves in, SYM0002 still waits; clock restarts
+        _kit.Clock.AdvanceMilliseconds(500);
+        _kit.Wheel.Tick();               // the first deadline passed, but the session made progress since
+        Assert.Empty(session.Closes);
+
+        _kit.Clock.AdvanceMilliseconds(510);
+        _kit.Wheel.Tick();               // 1.01 s since the last completed write
+
+        Assert.Equal(CloseCodes.SlowConsumer, Assert.Single(session.Closes).Code);
+        _kit.AssertNoLeaks(session);
+    }
+
+    [Fact]
     public void SubscribeSnapshotsThatDoNotFit_AreSentLater_AsSnapshotsOfTheNewestValue()
     {
         for (int i = 0; i < 4; i++)

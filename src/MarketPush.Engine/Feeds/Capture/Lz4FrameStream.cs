@@ -8,7 +8,8 @@ namespace MarketPush.Engine.Feeds.Capture;
 /// <see cref="CompressionMode.Compress"/> (write-only) or <see cref="CompressionMode.Decompress"/> (read-only).
 /// Capture files use it (<c>.csv.lz4</c>); the recorder writes on its own task and a replay feed reads on its own,
 /// so an instance is used by one thread at a time and is not thread-safe.
-/// Writing: 64 KiB linked blocks with a content checksum, as the <c>lz4</c> command does by default (level 0 is the
+/// Writing: 64 KiB linked blocks with a content checksum, as the <c>lz4</c> command writes, plus a checksum per block
+/// so a reader stops at a damaged block instead of handing out bad text until the final checksum (level 0 is the
 /// fast compressor, 3..12 LZ4HC). Disposing writes the end mark; a writer that is not disposed leaves a truncated
 /// frame, which readers report as such.
 /// Reading: concatenated frames are read as one stream (as <c>lz4 -d</c> does); input is fed to the decoder one
@@ -64,6 +65,7 @@ public sealed class Lz4FrameStream : Stream
                     BlockSizeId = Lz4FrameNative.BlockSizeId.Max64KB,
                     BlockMode = 0,
                     ContentChecksumFlag = 1,
+                    BlockChecksumFlag = 1, // damage is caught at its block, before that block's bytes are handed out
                 },
                 CompressionLevel = compressionLevel,
             };
@@ -200,9 +202,9 @@ public sealed class Lz4FrameStream : Stream
             nuint destinationSize = (nuint)destination.Length;
             nuint result;
             fixed (byte* output = destination)
-            fixed (byte* input = &_buffer[_inputStart])
+            fixed (byte* input = _buffer)
             {
-                result = Lz4FrameNative.Decompress(_decompressor!, output, ref destinationSize, input, ref sourceSize, null);
+                result = Lz4FrameNative.Decompress(_decompressor!, output, ref destinationSize, input + _inputStart, ref sourceSize, null);
             }
 
             if (Lz4FrameNative.IsError(result) != 0)

@@ -20,9 +20,35 @@ internal static unsafe partial class LibDeflateNative
         InsufficientSpace = 3,
     }
 
+    /// <summary>A compressor for <paramref name="level"/> (0..12); throws when libdeflate cannot allocate one.</summary>
+    internal static LibDeflateCompressorHandle CreateCompressor(int level)
+    {
+        LibDeflateCompressorHandle compressor = AllocCompressor(level);
+        if (compressor.IsInvalid)
+        {
+            compressor.Dispose();
+            throw new OutOfMemoryException($"libdeflate could not allocate a level {level} compressor.");
+        }
+
+        return compressor;
+    }
+
+    /// <summary>A decompressor; throws when libdeflate cannot allocate one.</summary>
+    internal static LibDeflateDecompressorHandle CreateDecompressor()
+    {
+        LibDeflateDecompressorHandle decompressor = AllocDecompressor();
+        if (decompressor.IsInvalid)
+        {
+            decompressor.Dispose();
+            throw new OutOfMemoryException("libdeflate could not allocate a decompressor.");
+        }
+
+        return decompressor;
+    }
+
     /// <summary>Returns an invalid handle when out of memory or when <paramref name="level"/> is outside 0..12.</summary>
     [LibraryImport(LibraryName, EntryPoint = "libdeflate_alloc_compressor")]
-    internal static partial LibDeflateCompressorHandle AllocCompressor(int level);
+    private static partial LibDeflateCompressorHandle AllocCompressor(int level);
 
     [LibraryImport(LibraryName, EntryPoint = "libdeflate_free_compressor")]
     internal static partial void FreeCompressor(nint compressor);
@@ -36,7 +62,7 @@ internal static unsafe partial class LibDeflateNative
     internal static partial nuint DeflateCompressBound(nint compressor, nuint inLength);
 
     [LibraryImport(LibraryName, EntryPoint = "libdeflate_alloc_decompressor")]
-    internal static partial LibDeflateDecompressorHandle AllocDecompressor();
+    private static partial LibDeflateDecompressorHandle AllocDecompressor();
 
     [LibraryImport(LibraryName, EntryPoint = "libdeflate_free_decompressor")]
     internal static partial void FreeDecompressor(nint decompressor);

@@ -7,8 +7,8 @@ namespace MarketPush.Protocol.WebSockets.Deflate;
 /// Compresses one outbound message for permessage-deflate with no context (RFC 7692 §7.2.1, server_no_context_takeover):
 /// the output depends on the message bytes only, so a message is compressed once and the same bytes go to every
 /// compressed subscriber. Called by whichever thread builds a message's compressed frame; not thread-safe, so one
-/// instance per encoding thread. Owns a libdeflate compressor, a libdeflate decompressor for the end-of-message check
-/// below and, created on first need, a zlib deflate stream.
+/// instance per encoding thread. Owns a libdeflate compressor and, each created on first need, a libdeflate
+/// decompressor for the check decode below and a zlib deflate stream.
 /// <para>
 /// <b>Why the output is always sync-flush output.</b> libdeflate, the fast path, writes a complete DEFLATE stream whose
 /// last block has BFINAL = 1. RFC 7692 §7.2.3.4 allows that, but not every client takes it. Measured in 2025-11 with a
@@ -23,11 +23,14 @@ namespace MarketPush.Protocol.WebSockets.Deflate;
 /// to tens of KiB). Clearing the bit makes the block non-final; what must follow it is an empty stored block: three zero
 /// header bits, zero padding to a byte boundary, 00 00 ff ff (stripped again). libdeflate pads its last byte with zero
 /// bits, so when the end-of-block code stops at bit 5 or lower the header fits in that padding and the output is
-/// libdeflate's bytes as they are; otherwise one 00 byte carries the header. Where the code stops is not recorded, so:
-/// if any of the last byte's top three bits is set, it stops past bit 5 and a 00 is appended. If they are all zero, the
-/// candidate without the 00 is decoded (with the marker and an empty final block appended); it decodes completely only
-/// when the header really fits — otherwise the stored block's LEN/NLEN read ff00/01ff and any decoder rejects it — so
-/// the choice is proven, not guessed. The check decode runs for about 40% of messages and costs about 1 µs per KiB.
+/// libdeflate's bytes as they are; otherwise one 00 byte carries the header. Where the code stops is not recorded, so it
+/// is worked out: if any of the last byte's top three bits is set, the code stops past bit 5 and a 00 is appended;
+/// otherwise <see cref="SingleBlockEnd"/> reads the end-of-block code from the block header and matches it against the
+/// tail (in the tests it settled every dynamic-Huffman block, over 2,000 of them); what it cannot settle — in practice
+/// the fixed-Huffman blocks libdeflate picks for a few tiny inputs — goes to a check decode of
+/// the candidate without the 00 (with the marker and an empty final block appended), which decodes completely only when
+/// the header really fits — otherwise the stored block's LEN/NLEN read ff00/01ff and any decoder rejects it. Either
+/// way the choice is proven, not guessed; debug builds cross-check the header reading against the check decode.
 /// </description></item>
 /// <item><description>
 /// <b>zlib</b> (raw deflate, windowBits -15, memLevel 8, deflateReset then Z_SYNC_FLUSH, the trailing 00 00 ff ff
@@ -52,7 +55,7 @@ public sealed unsafe class MessageDeflater : IDisposable
 
     private readonly int _level;
     private readonly LibDeflateCompressorHandle _compressor;
-    private readonly LibDeflateDecompressorHandle _checker;
+    private LibDeflateDecompressorHandle? _checker;
     private ZlibDeflateStreamHandle? _zlib;
     private bool _disposed;
 
@@ -62,13 +65,7 @@ public sealed unsafe class MessageDeflater : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(compressionLevel, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(compressionLevel, 9);
         _level = compressionLevel;
-        _compressor = LibDeflateNative.AllocCompressor(compressionLevel);
-        _checker = LibDeflateNative.AllocDecompressor();
-        if (_compressor.IsInvalid || _checker.IsInvalid)
-        {
-            Dispose();
-            throw new OutOfMemoryException("libdeflate could not allocate its compressor state.");
-        }
+        _compressor = LibDeflateNative.CreateCompressor(compressionLevel);
     }
 
     /// <summary>
@@ -120,7 +117,7 @@ public sealed unsafe class MessageDeflater : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        _compressor?.Dispose();
+        _compressor.Dispose();
         _checker?.Dispose();
         _zlib?.Dispose();
     }
@@ -156,6 +153,7 @@ public sealed unsafe class MessageDeflater : IDisposable
     /// <summary>Whether <paramref name="data"/> plus the sync-flush marker is a complete non-final DEFLATE message of <paramref name="inputLength"/> bytes.</summary>
     private bool DecodesCompletely(byte* data, int length, int inputLength)
     {
+        _checker ??= LibDeflateNative.CreateDecompressor();
         CheckTrailer.CopyTo(new Span<byte>(data + length, CheckTrailer.Length));
         int total = length + CheckTrailer.Length;
         byte[] scratch = ArrayPool<byte>.Shared.Rent(inputLength);

@@ -109,14 +109,7 @@ public sealed unsafe class MessageInflater : IDisposable
             }
         }
 
-        LibDeflateDecompressorHandle created = LibDeflateNative.AllocDecompressor();
-        if (created.IsInvalid)
-        {
-            created.Dispose();
-            throw new OutOfMemoryException("libdeflate could not allocate a decompressor.");
-        }
-
-        return created;
+        return LibDeflateNative.CreateDecompressor();
     }
 
     private void Return(LibDeflateDecompressorHandle decompressor)

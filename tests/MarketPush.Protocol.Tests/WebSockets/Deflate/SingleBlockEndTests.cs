@@ -10,7 +10,7 @@ public sealed unsafe class SingleBlockEndTests
     [InlineData(9)]
     public void Classify_NeverContradictsZlib_AndSettlesAlmostEveryDynamicBlock(int level)
     {
-        using LibDeflateCompressorHandle compressor = LibDeflateNative.AllocCompressor(level);
+        using LibDeflateCompressorHandle compressor = LibDeflateNative.CreateCompressor(level);
         using var zlib = new ZlibReference();
         int dynamicBlocks = 0, unknownDynamic = 0, settled = 0;
         foreach (byte[] message in DeflateCorpus.Create(seed: 31 + level, randomCount: 300))

@@ -1,7 +1,7 @@
 namespace MarketPush.LoadGen.Net;
 
 /// <summary>How the server answered an upgrade request (see <see cref="HandshakeResponse.Parse"/>).</summary>
-internal enum HandshakeOutcome
+internal enum UpgradeOutcome
 {
     /// <summary>101 with the right accept key: the connection is a WebSocket.</summary>
     Upgraded,

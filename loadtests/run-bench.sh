@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Side-by-side load benchmark of issue 6: MarketPush against the plain ASP.NET Core baseline and the node `ws`
+# baseline, on the goal cases G1–G6. Each server is pinned to CPU 0 and the load runner to CPU 1 (taskset); the
+# contenders run interleaved (A B C A B C …) within each case, at least 3 runs each; the summary with medians, min–max,
+# ratios and the goal table goes to loadtests/results/<date>.md (raw per-run JSON/Markdown/HTML under
+# loadtests/results/tmp/, which git ignores).
+#
+#   loadtests/run-bench.sh                 full matrix: 8 cases × 3 contenders × 3 runs, 12 s each (about 20 minutes)
+#   loadtests/run-bench.sh --quick         1 run each, 5 s, idle case at 2,000 connections (about 4 minutes)
+#   options: --runs N  --duration S  --cases G1-throughput,G4-base  --contenders marketpush,aspnetcore  --port P
+#
+# Run the full matrix on a quiet machine only: other processes on either CPU make the numbers meaningless
+# (PERFORMANCE-NOTES.md, "Measuring fairly on two cores"). Bounded: every runner call has its own duration and a
+# timeout, every server is stopped (TERM, then KILL) when its run ends or the script exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+runs=3
+duration=12
+warmup=4
+port=18950
+only_cases=""
+contenders="marketpush aspnetcore node-ws"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; runs=1; duration=5; warmup=2 ;;
+    --runs) runs="$2"; shift ;;
+    --duration) duration="$2"; shift ;;
+    --cases) only_cases="${2//,/ }"; shift ;;
+    --contenders) contenders="${2//,/ }"; shift ;;
+    --port) port="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "run-bench: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$quick" = 0 ] && [ "$runs" -lt 3 ]; then echo "run-bench: the full matrix needs at least 3 runs each" >&2; exit 2; fi
+if [ "$duration" -le "$warmup" ]; then echo "run-bench: --duration must exceed the ${warmup} s warm-up" >&2; exit 2; fi
+
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" || true
+pin_server=(); pin_runner=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin_server=(taskset -c 0); pin_runner=(taskset -c 1); fi
+
+echo "run-bench: building Release..."
+dotnet build src/MarketPush.Server -c Release -v q -nologo >/dev/null
+dotnet build loadtests/MarketPush.LoadGen -c Release -v q -nologo >/dev/null
+dotnet build loadtests/baselines/aspnetcore -c Release -v q -nologo >/dev/null
+if [[ " $contenders " == *" node-ws "* ]] && [ ! -d loadtests/baselines/node-ws/node_modules/ws ]; then
+  echo "run-bench: npm install (node-ws baseline)..."
+  (cd loadtests/baselines/node-ws && npm install --no-audit --no-fund --silent)
+fi
+loadgen=loadtests/MarketPush.LoadGen/bin/Release/net10.0/MarketPush.LoadGen
+marketpush=src/MarketPush.Server/bin/Release/net10.0/MarketPush.Server
+aspnetcore=loadtests/baselines/aspnetcore/bin/Release/net10.0/MarketPush.Baseline.AspNetCore
+
+# name | scenario | server flags | runner flags | offered deliveries/s
+idle_connections=8000
+idle_ramp=4
+if [ "$quick" = 1 ]; then idle_connections=2000; idle_ramp=2; fi
+idle_duration=$((duration + idle_ramp + 4))
+all_cases=(
+  "G1-throughput|wide|--symbols 1 --rate 4000|--connections 1000 --server-symbols 1|4000000"
+  "G2-latency-100k|wide|--symbols 1 --rate 100|--connections 1000 --server-symbols 1|100000"
+  "G2-latency-1M|wide|--symbols 1 --rate 1000|--connections 1000 --server-symbols 1|1000000"
+  "G3-idle|idle|--symbols 1000 --rate 1|--load ramp:${idle_connections}:${idle_ramp},keep:${idle_connections}:$((idle_duration - idle_ramp)) --symbols-per-conn 2 --server-symbols 1000 --warmup $((idle_ramp + 4))|"
+  "G4-base|fanout|--symbols 10 --rate 2000|--connections 1000 --server-symbols 10|200000"
+  "G4-deflate|compression|--symbols 10 --rate 2000|--connections 1000 --server-symbols 10|200000"
+  "G4-deflate-all|compression|--symbols 10 --rate 2000 --compression-threshold 0|--connections 1000 --server-symbols 10|200000"
+  "G6-slow|slow|--symbols 10 --rate 2000|--connections 1000 --server-symbols 10 --slow-share 0.01|200000"
+)
+cases=()
+for spec in "${all_cases[@]}"; do
+  name=${spec%%|*}
+  if [ -z "$only_cases" ] || [[ " $only_cases " == *" $name "* ]]; then cases+=("$spec"); fi
+done
+if [ ${#cases[@]} -eq 0 ]; then echo "run-bench: no case matches '$only_cases'" >&2; exit 2; fi
+
+stamp=$(date +%Y%m%d-%H%M%S)
+raw=loadtests/results/tmp/bench-$stamp
+mkdir -p "$raw"
+summary=loadtests/results/$(date +%Y-%m-%d)$([ "$quick" = 1 ] && echo "-quick").md
+n_contenders=$(wc -w <<<"$contenders")
+estimate=$(( ${#cases[@]} * n_contenders * runs * (duration + 5) / 60 + 1 ))
+echo "run-bench: ${#cases[@]} cases × $n_contenders contenders × $runs runs, ${duration} s each: about $estimate min; raw results in $raw"
+
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+trap stop_server EXIT INT TERM
+
+wait_for_port() {
+  for _ in $(seq 150); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    kill -0 "$server_pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+start_server() { # contender port server-flags...
+  local contender=$1 p=$2; shift 2
+  case "$contender" in
+    marketpush) "${pin_server[@]}" "$marketpush" --port "$p" --log-level Warning "$@" ;;
+    aspnetcore) "${pin_server[@]}" "$aspnetcore" --port "$p" "$@" ;;
+    node-ws) "${pin_server[@]}" node loadtests/baselines/node-ws/server.js --port "$p" "$@" ;;
+    *) echo "run-bench: unknown contender $contender" >&2; return 1 ;;
+  esac
+}
+
+failures=0
+for spec in "${cases[@]}"; do
+  IFS='|' read -r name scenario server_flags runner_flags offered <<<"$spec"
+  run_duration=$duration
+  [ "$scenario" = idle ] && run_duration=$idle_duration
+  for run in $(seq "$runs"); do
+    for contender in $contenders; do
+      port=$((port + 1))
+      log="$raw/$name-$contender-r$run"
+      # shellcheck disable=SC2086 # the flag strings are meant to split
+      start_server "$contender" "$port" $server_flags --seed 1 >"$log.server.log" 2>&1 &
+      server_pid=$!
+      if ! wait_for_port "$port"; then
+        echo "run-bench: $name $contender run $run: the server did not start (see $log.server.log)" >&2
+        failures=$((failures + 1)); stop_server; continue
+      fi
+      extra=()
+      [ -n "$offered" ] && extra+=(--offered "$offered")
+      if [ "$contender" = marketpush ] && curl -sf "http://127.0.0.1:$port/metrics" >/dev/null 2>&1; then
+        extra+=(--metrics-url "http://127.0.0.1:$port/metrics")
+      fi
+      if [[ "$runner_flags" != *"--load "* ]]; then extra+=(--duration "$run_duration"); fi
+      if [[ "$runner_flags" != *"--warmup "* ]]; then extra+=(--warmup "$warmup"); fi
+      # shellcheck disable=SC2086
+      if timeout $((run_duration + 90)) "${pin_runner[@]}" "$loadgen" --port "$port" --scenario "$scenario" $runner_flags \
+          --server-pid "$server_pid" --case "$name" --label "$contender" --out "$raw" --name "$name-$contender-r$run" \
+          "${extra[@]}" >"$log.runner.log" 2>&1; then
+        echo "  $(head -n 1 "$log.runner.log")"
+      else
+        echo "run-bench: $name $contender run $run failed (see $log.runner.log)" >&2
+        failures=$((failures + 1))
+      fi
+      stop_server
+    done
+  done
+done
+
+notes=$(mktemp)
+{
+  if [ "$quick" = 1 ]; then
+    echo "**Quick mode** (1 run per contender, ${duration} s): indicative only; do not quote these as results."
+    echo
+  fi
+  echo "Command: \`loadtests/run-bench.sh $*\` — $runs run(s) per contender and case, ${duration} s each (${warmup} s warm-up), interleaved."
+  echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -sr); server on CPU 0, runner on CPU 1"
+  echo "$([ ${#pin_server[@]} -eq 0 ] && echo '(taskset unavailable: not pinned)'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Raw per-run results (JSON, Markdown, HTML with plots): \`$raw/\`. Failed runs: $failures."
+} >"$notes"
+"$loadgen" summarize --in "$raw" --out "$summary" --reference marketpush --title "Load benchmark $(date +%Y-%m-%d)$([ "$quick" = 1 ] && echo ' (quick)')" --notes-file "$notes"
+rm -f "$notes"
+echo "run-bench: summary in $summary"
