@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+args_given="$*"
 quick=0
 runs=3
 duration=12
@@ -105,12 +106,12 @@ wait_for_port() {
   return 1
 }
 
-start_server() { # contender port server-flags...
+start_server() { # contender port server-flags... (run in the background: exec keeps $! the server's own pid for /proc)
   local contender=$1 p=$2; shift 2
   case "$contender" in
-    marketpush) "${pin_server[@]}" "$marketpush" --port "$p" --log-level Warning "$@" ;;
-    aspnetcore) "${pin_server[@]}" "$aspnetcore" --port "$p" "$@" ;;
-    node-ws) "${pin_server[@]}" node loadtests/baselines/node-ws/server.js --port "$p" "$@" ;;
+    marketpush) exec "${pin_server[@]}" "$marketpush" --port "$p" --log-level Warning "$@" ;;
+    aspnetcore) exec "${pin_server[@]}" "$aspnetcore" --port "$p" "$@" ;;
+    node-ws) exec "${pin_server[@]}" node loadtests/baselines/node-ws/server.js --port "$p" "$@" ;;
     *) echo "run-bench: unknown contender $contender" >&2; return 1 ;;
   esac
 }
@@ -142,7 +143,7 @@ for spec in "${cases[@]}"; do
       if timeout $((run_duration + 90)) "${pin_runner[@]}" "$loadgen" --port "$port" --scenario "$scenario" $runner_flags \
           --server-pid "$server_pid" --case "$name" --label "$contender" --out "$raw" --name "$name-$contender-r$run" \
           "${extra[@]}" >"$log.runner.log" 2>&1; then
-        echo "  $(head -n 1 "$log.runner.log")"
+        echo "  $(grep -m1 "^$name $contender:" "$log.runner.log" || echo "$name $contender: (no summary line)")"
       else
         echo "run-bench: $name $contender run $run failed (see $log.runner.log)" >&2
         failures=$((failures + 1))
@@ -158,9 +159,10 @@ notes=$(mktemp)
     echo "**Quick mode** (1 run per contender, ${duration} s): indicative only; do not quote these as results."
     echo
   fi
-  echo "Command: \`loadtests/run-bench.sh $*\` — $runs run(s) per contender and case, ${duration} s each (${warmup} s warm-up), interleaved."
-  echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -sr); server on CPU 0, runner on CPU 1"
-  echo "$([ ${#pin_server[@]} -eq 0 ] && echo '(taskset unavailable: not pinned)'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Command: \`loadtests/run-bench.sh $args_given\` — $runs run(s) per contender and case, ${duration} s each (${warmup} s warm-up), interleaved."
+  pinning="server on CPU 0, runner on CPU 1"
+  [ ${#pin_server[@]} -eq 0 ] && pinning="not pinned (taskset unavailable)"
+  echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -sr); $pinning; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Raw per-run results (JSON, Markdown, HTML with plots): \`$raw/\`. Failed runs: $failures."
 } >"$notes"
 "$loadgen" summarize --in "$raw" --out "$summary" --reference marketpush --title "Load benchmark $(date +%Y-%m-%d)$([ "$quick" = 1 ] && echo ' (quick)')" --notes-file "$notes"

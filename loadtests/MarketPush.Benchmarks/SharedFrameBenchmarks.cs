@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Diagnostics.CodeAnalysis;
+using System.IO.Pipelines;
 using BenchmarkDotNet.Attributes;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
@@ -19,7 +19,7 @@ namespace MarketPush.Benchmarks;
 /// Budget: 0 bytes per operation in steady state (frames, messages, pipe blocks and segments are pooled).
 /// </summary>
 /// <remarks>
-/// <see cref="PlainQuote"/> is the common case: a ~120-byte quote, under the compression threshold, so every session
+/// <see cref="PlainQuote"/> is the common case: a 124-byte quote, under the compression threshold, so every session
 /// gets the same plain frame. <see cref="CompressedBatch"/> is the other shared-frame case: a unique 1 KiB message for
 /// deflate sessions, compressed once (lazily, by the first session's enqueue) and shared by all N.
 /// </remarks>
@@ -62,12 +62,16 @@ public class SharedFrameBenchmarks
         _plainPipes = CreatePipes();
         _deflatePipes = CreatePipes();
 
-        // Prove the pipeline delivers and returns every frame before timing it.
+        // Prove the pipeline delivers every frame, compresses once for all sessions and returns every frame to the
+        // pool, before timing it.
         int plain = PlainQuote();
+        long compressions = _builder.CompressionCount;
         int compressed = CompressedBatch();
-        if (plain != Sessions * (FrameWriter.GetHeaderLength(_quote.Length, masked: false) + _quote.Length) || compressed <= 0 || compressed >= Sessions * _batch.Length)
+        compressions = _builder.CompressionCount - compressions;
+        int plainFrame = FrameWriter.GetHeaderLength(_quote.Length, masked: false) + _quote.Length;
+        if (plain != Sessions * plainFrame || compressed <= 0 || compressed >= Sessions * _batch.Length || compressions != 1)
         {
-            throw new InvalidOperationException($"Unexpected bytes drained: plain {plain}, compressed {compressed}.");
+            throw new InvalidOperationException($"Unexpected: plain {plain} B, compressed {compressed} B drained, {compressions} compressions.");
         }
 
         AssertNoFrameOutstanding();
@@ -80,7 +84,7 @@ public class SharedFrameBenchmarks
         _builder.Dispose();
     }
 
-    /// <summary>Build a ~120-byte quote frame once, enqueue it to every session, drain every queue. Returns bytes drained.</summary>
+    /// <summary>Build a 124-byte quote frame once, enqueue it to every session, drain every queue. Returns bytes drained.</summary>
     [Benchmark]
     public int PlainQuote()
     {

@@ -61,6 +61,12 @@ internal sealed class ClientConnection
 
     public int PendingSubscribeReplies { get; set; }
 
+    /// <summary>
+    /// The frame reader holds part of a message (a fragment, a split payload, or bytes after a control frame): every
+    /// byte goes to it until it delivers a data message. False at a frame boundary, where the fast path may parse.
+    /// </summary>
+    public bool ReaderBusy { get; set; }
+
     /// <summary>Bytes of an incomplete frame header (at most 13) to present again before the next read.</summary>
     public byte[] Carry { get; } = new byte[16];
 

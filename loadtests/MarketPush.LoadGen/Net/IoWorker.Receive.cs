@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Unicode;
 using MarketPush.LoadGen.Measure;
 using MarketPush.LoadGen.Runner;
 using MarketPush.Protocol.WebSockets;
@@ -57,14 +58,81 @@ internal sealed unsafe partial class IoWorker
     }
 
     /// <summary>
-    /// Feeds <paramref name="length"/> bytes at <paramref name="offset"/> to the connection's reader and reacts to each
-    /// event. Leaves an incomplete frame header in the connection's carry for the next read.
+    /// Handles <paramref name="length"/> received bytes at <paramref name="offset"/>: whole, final, unmasked,
+    /// uncompressed text frames (nearly every frame under load) take the fast path, parsed in place with the project's
+    /// <see cref="FrameHeader"/> and handled without a copy; anything else (control frames, fragments, compressed or
+    /// split frames, violations) goes to the connection's <see cref="MessageReader"/>, which keeps it until it has
+    /// delivered a whole message and is back at a frame boundary. Leaves an incomplete header in the carry.
     /// </summary>
+    /// <remarks>
+    /// Why two paths: the reader copies every payload into a pooled buffer and validates UTF-8 incrementally, about
+    /// 150–250 ns a message on this machine; the in-place path is 60–80 ns including the quote scan, which is what lets
+    /// one runner core take 2M+ messages/s. The fast path still checks everything the reader would for such a frame
+    /// (reserved bits, mask, valid UTF-8), so a non-conforming server is still caught.
+    /// </remarks>
     private void ProcessFrames(ClientConnection connection, byte[] buffer, int offset, int length, long now, long nowMicros)
     {
-        var sequence = new ReadOnlySequence<byte>(buffer, offset, length);
-        MessageReader reader = connection.Reader!;
         bool inWindow = _clock.InWindow(now);
+        int position = offset;
+        int end = offset + length;
+        while (position < end)
+        {
+            if (!connection.ReaderBusy)
+            {
+                ReadOnlySpan<byte> rest = buffer.AsSpan(position, end - position);
+                OperationStatus parsed = FrameHeader.TryParse(rest, out FrameHeader header);
+                if (parsed == OperationStatus.NeedMoreData)
+                {
+                    rest.CopyTo(connection.Carry);
+                    connection.CarryLength = rest.Length;
+                    return;
+                }
+
+                if (parsed == OperationStatus.Done && IsPlainCompleteTextFrame(in header, rest.Length))
+                {
+                    ReadOnlySpan<byte> payload = rest.Slice(header.HeaderLength, (int)header.PayloadLength);
+                    position += header.HeaderLength + (int)header.PayloadLength;
+                    if (!Utf8.IsValid(payload))
+                    {
+                        OnViolation(connection, CloseCodes.InvalidPayloadData, "invalid UTF-8 in a text message", now);
+                        return;
+                    }
+
+                    OnMessage(connection, payload, now, nowMicros, inWindow);
+                    if (connection.Fd < 0)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                connection.ReaderBusy = true;
+            }
+
+            int consumed = FeedReader(connection, buffer, position, end - position, now, nowMicros, inWindow);
+            if (consumed < 0)
+            {
+                return;
+            }
+
+            position += consumed;
+        }
+    }
+
+    private static bool IsPlainCompleteTextFrame(in FrameHeader header, int available) =>
+        header.Fin && header.RawOpcode == (byte)WebSocketOpcode.Text && !header.Masked && !header.Rsv1 && !header.Rsv2 && !header.Rsv3
+        && header.PayloadLength <= available - header.HeaderLength;
+
+    /// <summary>
+    /// Gives bytes to the reader until it delivers a whole data message (then the reader is at a frame boundary and
+    /// the fast path resumes: returns the bytes consumed) or wants more data (returns -1, with an incomplete header
+    /// carried); -1 too when the connection closed.
+    /// </summary>
+    private int FeedReader(ClientConnection connection, byte[] buffer, int offset, int count, long now, long nowMicros, bool inWindow)
+    {
+        var sequence = new ReadOnlySequence<byte>(buffer, offset, count);
+        MessageReader reader = connection.Reader!;
         while (true)
         {
             MessageReadStatus status = reader.Read(ref sequence);
@@ -72,17 +140,19 @@ internal sealed unsafe partial class IoWorker
             {
                 case MessageReadStatus.NeedMoreData:
                     int left = (int)sequence.Length;
-                    sequence.CopyTo(connection.Carry);
-                    connection.CarryLength = left;
-                    return;
-                case MessageReadStatus.Message:
-                    OnMessage(connection, reader.Payload, now, nowMicros, inWindow);
-                    if (connection.Fd < 0)
+                    if (left > connection.Carry.Length)
                     {
-                        return;
+                        // The reader consumes payloads as they arrive and leaves at most a partial 14-byte header.
+                        throw new InvalidOperationException($"the frame reader left {left} unread bytes");
                     }
 
-                    break;
+                    sequence.CopyTo(connection.Carry);
+                    connection.CarryLength = left;
+                    return -1;
+                case MessageReadStatus.Message:
+                    connection.ReaderBusy = false;
+                    OnMessage(connection, reader.Payload, now, nowMicros, inWindow);
+                    return connection.Fd < 0 ? -1 : count - (int)sequence.Length;
                 case MessageReadStatus.Ping:
                     Stats.ServerPings++;
                     if (connection.State is ConnectionState.Open or ConnectionState.Slow)
@@ -101,18 +171,29 @@ internal sealed unsafe partial class IoWorker
                     break;
                 case MessageReadStatus.Close:
                     OnCloseFrame(connection, reader.CloseCode, now);
-                    return;
+                    return -1;
                 default:
-                    Stats.ProtocolViolations++;
-                    Stats.FirstError ??= "protocol violation by the server: " + reader.ViolationReason;
-                    WorkerStats.Increment(Stats.ClosesByCode, reader.CloseCode);
-                    SendClose(connection, reader.CloseCode);
-                    connection.Retired = !_churn;
-                    CloseSocket(connection, abortive: true);
-                    AfterClose(connection, now);
-                    return;
+                    OnViolation(connection, reader.CloseCode, reader.ViolationReason, now);
+                    return -1;
+            }
+
+            if (connection.Fd < 0)
+            {
+                return -1;
             }
         }
+    }
+
+    /// <summary>The server broke the protocol: close with the code the reader names (as a conforming client must) and count it.</summary>
+    private void OnViolation(ClientConnection connection, ushort code, string? reason, long now)
+    {
+        Stats.ProtocolViolations++;
+        Stats.FirstError ??= "protocol violation by the server: " + reason;
+        WorkerStats.Increment(Stats.ClosesByCode, code);
+        SendClose(connection, code);
+        connection.Retired = !_churn;
+        CloseSocket(connection, abortive: true);
+        AfterClose(connection, now);
     }
 
     private void OnMessage(ClientConnection connection, ReadOnlySpan<byte> payload, long now, long nowMicros, bool inWindow)

@@ -223,23 +223,34 @@ internal sealed unsafe partial class IoWorker
         connection.State = ConnectionState.Closed;
     }
 
-    /// <summary>Churn: a cycle ends here and the slot starts over with a fresh connection (same symbols).</summary>
+    /// <summary>
+    /// After a socket closed: a churn cycle ends here and the slot starts over with a fresh connection (same symbols);
+    /// a connection retired by a ramp-down that is wanted again by the time it closed is reopened. Connections the
+    /// server closed are not replaced: their close is the result.
+    /// </summary>
     private void AfterClose(ClientConnection connection, long now)
     {
-        if (!_churn || _stopping || connection.Retired || connection.Ordinal >= _wantedOrdinals)
+        if (_stopping || connection.Ordinal >= _wantedOrdinals)
         {
             return;
         }
 
-        if (connection.ClosedByRunner)
+        if (_churn && !connection.Retired)
         {
-            Stats.ChurnCycles++;
-            if (_clock.InWindow(now))
+            if (connection.ClosedByRunner)
             {
-                Stats.WindowChurnCycles++;
+                Stats.ChurnCycles++;
+                if (_clock.InWindow(now))
+                {
+                    Stats.WindowChurnCycles++;
+                }
             }
-        }
 
-        NewConnection(connection.Ordinal, now);
+            NewConnection(connection.Ordinal, now);
+        }
+        else if (connection.Retired && connection.ClosedByRunner)
+        {
+            NewConnection(connection.Ordinal, now);
+        }
     }
 }

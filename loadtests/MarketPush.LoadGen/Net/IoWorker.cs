@@ -227,7 +227,13 @@ internal sealed unsafe partial class IoWorker : IDisposable
 
                 return;
             case ConnectionState.Slow:
-                // A slow reader only watches for the server hanging up; then it drains to learn the close code.
+                // A slow reader only writes what it still owes (a pong) and watches for the server hanging up; then it
+                // drains to learn the close code.
+                if ((events & Libc.EpollOut) != 0 && connection.OutboxLength > 0 && !FlushOutbox(connection))
+                {
+                    return;
+                }
+
                 if ((events & (Libc.EpollRdHup | Libc.EpollHup | Libc.EpollErr)) != 0)
                 {
                     connection.State = ConnectionState.SlowDraining;
@@ -332,6 +338,11 @@ internal sealed unsafe partial class IoWorker : IDisposable
                 break;
             default:
                 // Connecting, handshaking or a slow reader with a full receive queue: nothing to say goodbye with.
+                if (connection.State is ConnectionState.Connecting or ConnectionState.Handshaking)
+                {
+                    _inFlight--;
+                }
+
                 connection.ClosedByRunner = true;
                 CloseSocket(connection, abortive: true);
                 break;

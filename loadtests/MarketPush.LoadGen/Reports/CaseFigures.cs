@@ -34,10 +34,13 @@ internal sealed record CaseFigures
     {
         ArgumentNullException.ThrowIfNull(runs);
         bool hasLatency = runs.Any(r => r.LatencyMicros.Count > 0);
+
+        // Idle runs deliver next to nothing: per-message CPU is noise there, per-connection CPU is the figure (G5).
+        bool idle = runs.All(r => r.Scenario == "idle");
         return new CaseFigures
         {
             Delivered = Spread.Of(runs.Select(r => (double?)r.DeliveredPerSecond)),
-            ServerNanos = Spread.Of(runs.Select(r => r.Server?.CpuNanosPerDelivered)),
+            ServerNanos = idle ? null : Spread.Of(runs.Select(r => r.Server?.CpuNanosPerDelivered)),
             P50 = hasLatency ? Spread.Of(runs.Where(r => r.LatencyMicros.Count > 0).Select(r => (double?)r.LatencyMicros.P50)) : null,
             P99 = hasLatency ? Spread.Of(runs.Where(r => r.LatencyMicros.Count > 0).Select(r => (double?)r.LatencyMicros.P99)) : null,
             P999 = hasLatency ? Spread.Of(runs.Where(r => r.LatencyMicros.Count > 0).Select(r => (double?)r.LatencyMicros.P999)) : null,
@@ -46,7 +49,7 @@ internal sealed record CaseFigures
             Closes = Spread.Of(runs.Select(r => (double?)r.ClosesByCode.Values.Sum())),
             ServerCpu = Spread.Of(runs.Select(r => r.Server?.CpuPercent)),
             RssPerConnection = Spread.Of(runs.Select(r => r.Server?.RssPerConnectionBytes)),
-            CpuPerConnection = Spread.Of(runs.Select(r => r.Server?.CpuMicrosPerConnectionSecond)),
+            CpuPerConnection = idle ? Spread.Of(runs.Select(r => r.Server?.CpuMicrosPerConnectionSecond)) : null,
             RunnerCpu = Spread.Of(runs.Select(r => (double?)r.Runner.CpuPercent)),
             Compressions = Spread.Of(runs.Select(r => r.ServerCounters is null ? null
                 : (double?)r.ServerCounters.Where(c => c.Key.StartsWith("marketpush_compression_messages_total", StringComparison.Ordinal)).Sum(c => c.Value))),

@@ -78,7 +78,7 @@ public static class MarkdownReportWriter
                 + (server.CpuNanosPerDelivered is double ns ? $", {ReportFormat.Number(ns, "0")} ns per delivered message" : ""));
             yield return ("server RSS", $"{ReportFormat.Bytes(server.RssBeforeBytes)} before connecting, {ReportFormat.Bytes(server.RssEndBytes)} at the end"
                 + (server.RssPerConnectionBytes is double perConnection ? $", {ReportFormat.Bytes(perConnection)} per connection" : ""));
-            if (server.CpuMicrosPerConnectionSecond is double idle)
+            if (r.Scenario is "idle" or "churn" && server.CpuMicrosPerConnectionSecond is double idle)
             {
                 yield return ("server CPU per connection", $"{ReportFormat.Number(idle, "0.###")} µs per second");
             }

@@ -105,6 +105,12 @@ public static class LoadRunner
                     selfWindowEnd = self.TrySample();
                     serverWindowEnd = server?.TrySample();
                     openAtWindowEnd = workers.Sum(w => Volatile.Read(ref w.Stats.OpenConnections));
+                    if (lastSecond >= 0)
+                    {
+                        // The last (possibly partial) second gets its CPU and connection sample too.
+                        controlSamples[lastSecond] = (openAtWindowEnd, Percent(serverLast, serverWindowEnd), Percent(selfLast, selfWindowEnd) ?? 0, serverWindowEnd?.RssBytes);
+                    }
+
                     if (scraper is not null)
                     {
                         (metricsEnd, string? error) = await scraper.ScrapeAsync(cancellationToken).ConfigureAwait(false);

@@ -58,10 +58,11 @@ internal sealed class SymbolUniverse
         if (_prefixUtf8 is not null && utf8.StartsWith(_prefixUtf8))
         {
             ReadOnlySpan<byte> digits = utf8.Slice(_prefixUtf8.Length);
-            if (digits.Length is >= 4 and <= 9 && TryParseAllDigits(digits, out id) && id < _names.Length)
+            // "SYM0042" and "SYM00042" parse alike; only the canonical D4 spelling is ours.
+            if (digits.Length is >= 4 and <= 9 && (digits.Length == 4 || digits[0] != (byte)'0')
+                && TryParseAllDigits(digits, out id) && id < _names.Length)
             {
-                // "SYM42" and "SYM0042" parse alike; only the canonical D4 spelling is ours.
-                return digits.Length == 4 || digits[0] != (byte)'0';
+                return true;
             }
 
             id = -1;

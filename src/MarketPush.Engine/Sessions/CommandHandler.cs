@@ -167,7 +167,7 @@ public sealed class CommandHandler
         {
             // PROTOCOL.md: more than MaxErrorReplies error replies in the window closes with 1008. The reply that
             // crossed the line is queued first, so the client sees why.
-            session.Close(DisconnectReasons.PolicyViolation.WithDescription("too many bad commands"));
+            session.Close(DisconnectReasons.PolicyViolation.WithDescription("too many bad commands"), afterQueuedData: true);
         }
     }
 

@@ -36,6 +36,7 @@ public sealed class OutboundQueue
     private SharedFrame? _close;
     private long _bytes;
     private bool _closeQueued;
+    private bool _closeAfterData;
     private bool _completed;
     private bool _waiterArmed;
     private long _overflows;
@@ -179,10 +180,12 @@ public sealed class OutboundQueue
     }
 
     /// <summary>
-    /// Queues the close frame, ahead of everything else, taking a reference. Only the first close counts: returns
-    /// false when a close was already queued or the queue completed.
+    /// Queues the close frame, ahead of everything else (or, with <paramref name="afterQueuedData"/>, behind what is
+    /// already queued: a 1008 for too many bad commands goes after the error replies that explain it), taking a
+    /// reference. Nothing is accepted after it either way. Only the first close counts: returns false when a close
+    /// was already queued or the queue completed.
     /// </summary>
-    public bool TryEnqueueClose(SharedFrame frame)
+    public bool TryEnqueueClose(SharedFrame frame, bool afterQueuedData = false)
     {
         ArgumentNullException.ThrowIfNull(frame);
         bool wake;
@@ -197,6 +200,7 @@ public sealed class OutboundQueue
             frame.AddRef();
             _close = frame;
             _closeQueued = true;
+            _closeAfterData = afterQueuedData;
             wake = TakeWaiter();
         }
 
@@ -217,7 +221,7 @@ public sealed class OutboundQueue
         lock (_lock)
         {
             AssertInvariants();
-            if (_close is not null)
+            if (_close is not null && !(_closeAfterData && (_control.Count > 0 || _data.Count > 0)))
             {
                 if (_close.Length > maxLength)
                 {

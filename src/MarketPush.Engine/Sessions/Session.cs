@@ -113,10 +113,11 @@ public sealed class Session
 
     /// <summary>
     /// Starts the close handshake from the server side: records <paramref name="reason"/> and queues a close frame
-    /// with its code ahead of pending data. Returns false when the session was already closing (the first reason
-    /// stands). Reasons that are never sent on the wire (1006, connection lost) are only recorded.
+    /// with its code ahead of pending data (or behind it, with <paramref name="afterQueuedData"/>: the 1008 for too
+    /// many bad commands follows the error replies). Returns false when the session was already closing (the first
+    /// reason stands). Reasons that are never sent on the wire (1006, connection lost) are only recorded.
     /// </summary>
-    public bool Close(DisconnectReason reason)
+    public bool Close(DisconnectReason reason, bool afterQueuedData = false)
     {
         ArgumentNullException.ThrowIfNull(reason);
         if (!TrySetCloseReason(reason))
@@ -127,7 +128,7 @@ public sealed class Session
         if (reason.Code != DisconnectReasons.AbnormalClosureCode)
         {
             SharedFrame frame = _frames.BuildCloseFrame(reason.Code, reason.Description);
-            Queue.TryEnqueueClose(frame);
+            Queue.TryEnqueueClose(frame, afterQueuedData);
             frame.Release();
         }
 

@@ -1,0 +1,70 @@
+using System.Text.Json;
+
+namespace MarketPush.IntegrationTests.Pipeline;
+
+/// <summary>A client forced into conflation (small queue bound, a small socket buffer, a pause in reading) still holds exact books.</summary>
+public sealed class ConflatedClientTests
+{
+    [Fact]
+    public async Task ClientThatStopsReadingForAWhile_IsConflated_AndItsBooksAtEveryDepthStillMatchEveryChecksum()
+    {
+        await using ServerScope server = await PipelineFlowTests.StartFeedAsync(options =>
+        {
+            options.QueueMaxFrames = 32;
+            options.QueueMaxBytes = 32 * 1024;
+            options.SlowConsumerMs = 60_000;
+        });
+        await using MarketClient client = await MarketClient.ConnectAsync(server, receiveBufferBytes: 4096);
+        await client.ReceiveTypeAsync("welcome", server.Token);
+        int[] depths = [1, 5, 10, 20, 50];
+        var books = new Dictionary<string, BookReplica>();
+        var quoteSeq = new Dictionary<string, long>();
+        for (int d = 0; d < depths.Length; d++)
+        {
+            string[] symbols = [.. Enumerable.Range(d * 4, 4).Select(i => $"SYM{i:D4}")];
+            foreach (string symbol in symbols)
+            {
+                books[symbol] = new BookReplica(depths[d]);
+            }
+
+            await client.SendAsync(
+                $$"""{"op":"subscribe","symbols":[{{string.Join(',', symbols.Select(s => $"\"{s}\""))}}],"channels":["quote","book"],"depth":{{depths[d]}}}""",
+                server.Token);
+        }
+
+        int quoteGaps = 0;
+        void Check(IEnumerable<Received> messages)
+        {
+            foreach (Received message in messages)
+            {
+                if (message.Type == "book")
+                {
+                    books[message.Symbol!].Apply(message.Message);
+                }
+                else if (message.Type == "quote")
+                {
+                    long previous = quoteSeq.GetValueOrDefault(message.Symbol!);
+                    Assert.True(message.Seq > previous, $"{message.Symbol} quote seq {message.Seq} after {previous}");
+                    quoteGaps += previous > 0 && message.Seq > previous + 1 ? 1 : 0;
+                    quoteSeq[message.Symbol!] = message.Seq;
+                }
+            }
+        }
+
+        Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddMilliseconds(700), server.Token));
+        int snapshotsBefore = books.Values.Sum(b => b.Snapshots);
+
+        // Stop reading: the socket and the 32-frame queue fill within a fraction of a second, then the server conflates.
+        await Task.Delay(2_000, server.Token);
+        Assert.True(server.Host.Market.Totals.Conflated > 0, "the server never conflated for the stalled client");
+
+        Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(2), server.Token));
+
+        int resyncs = books.Values.Sum(b => b.Snapshots) - snapshotsBefore;
+        Assert.True(resyncs > 0, "no book was resynchronised with a snapshot after the stall");
+        Assert.True(quoteGaps > 0, "no quote was conflated");
+        Assert.All(books.Values, b => Assert.True(b.Deltas > 0, $"depth {b.Depth}: no delta after the snapshot"));
+        Assert.Equal(0, server.Host.Market.Totals.SlowConsumerCloses);
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, client.Socket.State);
+    }
+}
