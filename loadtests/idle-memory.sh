@@ -3,6 +3,8 @@
 # Starts a Release MarketPush server on 127.0.0.1, forces a GC and reads VmRSS before and while
 # N idle connections are open, and prints the difference per connection. Bounded: stops by itself.
 #   loadtests/idle-memory.sh [connections=8000] [symbols-per-connection=0]
+# With symbols, the server gets generated instruments SYM0000.. and no feed (--feed none), so every subscription is
+# accepted and the connections stay idle (G3). SERVER_ARGS adds server flags (e.g. SERVER_ARGS="--feed synthetic").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 connections=${1:-8000}
@@ -14,7 +16,11 @@ dotnet build src/MarketPush.Server -c Release -v q -nologo >/dev/null
 server=src/MarketPush.Server/bin/Release/net10.0/MarketPush.Server
 cpu_server=(); cpu_client=()
 if command -v taskset >/dev/null; then cpu_server=(taskset -c 0); cpu_client=(taskset -c 1); fi
-"${cpu_server[@]}" "$server" --port "$port" --diagnostics --heartbeat-ms 60000 >/tmp/marketpush-idle-server.log 2>&1 &
+server_args=()
+if [ "$symbol_count" -gt 0 ]; then server_args=(--feed none --symbols $((symbol_count > 1000 ? symbol_count : 1000))); fi
+# shellcheck disable=SC2206 # SERVER_ARGS is split into flags on purpose
+server_args+=(${SERVER_ARGS:-})
+"${cpu_server[@]}" "$server" --port "$port" --diagnostics --heartbeat-ms 60000 "${server_args[@]}" >/tmp/marketpush-idle-server.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

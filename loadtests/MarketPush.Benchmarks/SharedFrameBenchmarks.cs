@@ -23,7 +23,11 @@ namespace MarketPush.Benchmarks;
 /// gets the same plain frame. <see cref="CompressedBatch"/> is the other shared-frame case: a unique 1 KiB message for
 /// deflate sessions, compressed once (lazily, by the first session's enqueue) and shared by all N.
 /// </remarks>
+// Min and median beside the mean: on a shared 2-core machine the fastest iteration is the closest to an
+// uncontended figure (PERFORMANCE-NOTES: noise of 20-30% between runs, far more while other work runs).
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class SharedFrameBenchmarks
 {
     // Connection.SendLoopAsync's batch bound (its MaxBatchBytes): frames copied into the pipe before one flush.

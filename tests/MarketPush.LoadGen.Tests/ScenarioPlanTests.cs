@@ -27,6 +27,17 @@ public sealed class ScenarioPlanTests
     }
 
     [Fact]
+    public void SlowReaders_SubscribeToEverySymbol_OthersToTheirShare()
+    {
+        var plan = new ScenarioPlan(new RunOptions { Scenario = ScenarioKind.Slow, SlowShare = 0.5, SymbolsPerConnection = 2 }, SymbolUniverse.Generated("SYM", 10));
+
+        Assert.Equal(2, plan.GetSymbolCount(0));
+        Assert.Equal(10, plan.GetSymbolCount(1));
+        using JsonDocument command = JsonDocument.Parse(plan.BuildSubscribeCommand(1, 0));
+        Assert.Equal(10, command.RootElement.GetProperty("symbols").GetArrayLength());
+    }
+
+    [Fact]
     public void IsSlow_IsNeverTrue_OutsideTheSlowScenario()
     {
         var plan = new ScenarioPlan(new RunOptions { Scenario = ScenarioKind.Fanout, SlowShare = 0.5 }, SymbolUniverse.Generated("SYM", 10));
@@ -46,10 +57,10 @@ public sealed class ScenarioPlanTests
             {
                 int symbol = (start + j) % 10;
                 subscribers[symbol]++;
-                Assert.Equal(j, plan.GetLocalIndex(start, symbol));
+                Assert.Equal(j, plan.GetLocalIndex(start, 3, symbol));
             }
 
-            Assert.Equal(-1, plan.GetLocalIndex(start, (start + 3) % 10));
+            Assert.Equal(-1, plan.GetLocalIndex(start, 3, (start + 3) % 10));
         }
 
         Assert.All(subscribers, count => Assert.Equal(6, count));
@@ -70,8 +81,8 @@ public sealed class ScenarioPlanTests
         var plan = new ScenarioPlan(new RunOptions { Scenario = ScenarioKind.Replay }, SymbolUniverse.Generated("SYM", 1000));
         var symbols = new List<string>();
 
-        Assert.Equal(3, plan.SubscribeCommandCount);
-        for (int command = 0; command < plan.SubscribeCommandCount; command++)
+        Assert.Equal(3, plan.GetSubscribeCommandCount(5));
+        for (int command = 0; command < plan.GetSubscribeCommandCount(5); command++)
         {
             byte[] bytes = plan.BuildSubscribeCommand(globalIndex: 5, command);
             Assert.True(bytes.Length < 16 * 1024);

@@ -40,6 +40,9 @@ internal sealed class WorkerStats
     public long SlowDrainedMessages;
     public long MissingWelcome;
 
+    /// <summary>Quotes in the window whose ts was later than their receipt: the feed's clock is not the runner's.</summary>
+    public long WindowFutureTimestamps;
+
     public string? ServerName;
     public string? WelcomeCompression;
     public string? FirstError;

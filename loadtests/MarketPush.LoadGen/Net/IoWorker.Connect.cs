@@ -25,6 +25,12 @@ internal sealed unsafe partial class IoWorker
 
         // Commands and pongs are small and must not wait for Nagle.
         Libc.SetIntOption(fd, Libc.IpProtoTcp, Libc.TcpNoDelay, 1);
+        if (connection.IsSlow)
+        {
+            // A slow reader also has a small receive window (a phone on a poor link): the backlog then builds up in the
+            // server, which is what the slow scenario is there to watch, instead of in megabytes of kernel buffers.
+            Libc.SetIntOption(fd, Libc.SolSocket, Libc.SoRcvBuf, 4096);
+        }
         connection.Fd = fd;
         connection.Interest = 0;
         connection.ConnectStartedAt = now;

@@ -282,7 +282,7 @@ internal sealed unsafe partial class IoWorker
         {
             local = 0; // one subscription: every quote is for it, no lookup needed
         }
-        else if (!_plan.Universe.TryGetId(symbol, out int id) || (local = _plan.GetLocalIndex(connection.SymbolStart, id)) < 0)
+        else if (!_plan.Universe.TryGetId(symbol, out int id) || (local = _plan.GetLocalIndex(connection.SymbolStart, lastSeq.Length, id)) < 0)
         {
             Stats.UnexpectedSymbols++;
             return;
@@ -315,6 +315,10 @@ internal sealed unsafe partial class IoWorker
         {
             Stats.WindowLatency.Record(latency);
             Stats.WindowQuotes++;
+            if (latency < 0)
+            {
+                Stats.WindowFutureTimestamps++;
+            }
         }
     }
 
@@ -340,7 +344,7 @@ internal sealed unsafe partial class IoWorker
 
     private void Subscribe(ClientConnection connection, long now)
     {
-        int commands = _plan.SubscribeCommandCount;
+        int commands = _plan.GetSubscribeCommandCount(connection.GlobalIndex);
         connection.PendingSubscribeReplies = commands;
         if (commands == 0)
         {

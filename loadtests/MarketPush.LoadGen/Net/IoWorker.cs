@@ -301,7 +301,7 @@ internal sealed unsafe partial class IoWorker : IDisposable
             ordinal,
             globalIndex,
             _plan.GetSymbolStart(globalIndex),
-            _plan.SymbolsPerConnection,
+            _plan.GetSymbolCount(globalIndex),
             _plan.IsSlow(globalIndex))
         {
             State = ConnectionState.Pending,

@@ -55,6 +55,9 @@ public sealed record RunResult
 
     public long SeqRegressions { get; init; }
 
+    /// <summary>Quotes whose ts was later than their receipt (recorded as 0 µs): a sign the feed's clock is off.</summary>
+    public long FutureTimestamps { get; init; }
+
     public long Snapshots { get; init; }
 
     public long UnexpectedSymbols { get; init; }

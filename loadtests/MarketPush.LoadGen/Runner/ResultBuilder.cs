@@ -61,6 +61,13 @@ internal static class ResultBuilder
             warnings.Add("no quote was delivered in the measurement window");
         }
 
+        long future = workers.Sum(s => s.WindowFutureTimestamps);
+        if (future > 0 && future >= delivered / 100)
+        {
+            warnings.Add($"{future.ToString(CultureInfo.InvariantCulture)} of {delivered.ToString(CultureInfo.InvariantCulture)} quotes carried a ts later than their receipt "
+                + "(counted as 0 µs): the feed's ts is not on the host's real-time clock, so the latencies are understated");
+        }
+
         long openAtEnd = input.OpenAtWindowEnd;
         if (options.Scenario is not (ScenarioKind.Churn or ScenarioKind.Slow) && openAtEnd < input.Options.EffectiveLoad.TargetAt(options.DurationSeconds - 1e-6))
         {
@@ -116,6 +123,7 @@ internal static class ResultBuilder
             LatencyMicros = latency.Summarize(),
             SeqGaps = gaps,
             SeqRegressions = workers.Sum(s => s.SeqRegressions),
+            FutureTimestamps = future,
             Snapshots = workers.Sum(s => s.Snapshots),
             UnexpectedSymbols = workers.Sum(s => s.UnexpectedSymbols),
             MalformedQuotes = workers.Sum(s => s.MalformedQuotes),

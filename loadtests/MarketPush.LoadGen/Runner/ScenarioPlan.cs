@@ -70,8 +70,18 @@ internal sealed class ScenarioPlan
 
     public int Port { get; }
 
+    /// <summary>
+    /// Symbols connection <paramref name="globalIndex"/> subscribes to: K, except that a slow reader takes every symbol,
+    /// so that it fills its server-side queue as fast as the feed allows (a 12 s run must reach the server's bound).
+    /// </summary>
+    public int GetSymbolCount(int globalIndex) => IsSlow(globalIndex) ? Universe.Count : SymbolsPerConnection;
+
     /// <summary>Number of subscribe commands a connection sends (and of <c>subscribed</c> replies it waits for).</summary>
-    public int SubscribeCommandCount => SymbolsPerConnection == 0 ? 0 : (SymbolsPerConnection + SymbolsPerCommand - 1) / SymbolsPerCommand;
+    public int GetSubscribeCommandCount(int globalIndex)
+    {
+        int count = GetSymbolCount(globalIndex);
+        return count == 0 ? 0 : (count + SymbolsPerCommand - 1) / SymbolsPerCommand;
+    }
 
     /// <summary>First symbol of connection <paramref name="globalIndex"/>; its K symbols follow, wrapping at N.</summary>
     public int GetSymbolStart(int globalIndex)
@@ -85,10 +95,10 @@ internal sealed class ScenarioPlan
     }
 
     /// <summary>
-    /// Slot of symbol <paramref name="symbolId"/> among the K symbols of a connection starting at
-    /// <paramref name="symbolStart"/>, or -1 when the connection did not subscribe to it.
+    /// Slot of symbol <paramref name="symbolId"/> among the <paramref name="symbolCount"/> symbols of a connection
+    /// starting at <paramref name="symbolStart"/>, or -1 when the connection did not subscribe to it.
     /// </summary>
-    public int GetLocalIndex(int symbolStart, int symbolId)
+    public int GetLocalIndex(int symbolStart, int symbolCount, int symbolId)
     {
         int n = Universe.Count;
         int local = symbolId - symbolStart;
@@ -97,7 +107,7 @@ internal sealed class ScenarioPlan
             local += n;
         }
 
-        return local < SymbolsPerConnection ? local : -1;
+        return local < symbolCount ? local : -1;
     }
 
     /// <summary>
@@ -125,7 +135,7 @@ internal sealed class ScenarioPlan
     {
         int start = GetSymbolStart(globalIndex);
         int first = command * SymbolsPerCommand;
-        int count = Math.Min(SymbolsPerCommand, SymbolsPerConnection - first);
+        int count = Math.Min(SymbolsPerCommand, GetSymbolCount(globalIndex) - first);
         var json = new StringBuilder(64 + (count * 12));
         json.Append("{\"op\":\"subscribe\",\"id\":").Append((command + 1).ToString(CultureInfo.InvariantCulture)).Append(",\"symbols\":[");
         for (int j = 0; j < count; j++)

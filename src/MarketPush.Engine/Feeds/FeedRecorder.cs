@@ -91,10 +91,12 @@ public sealed class FeedRecorder : IAsyncDisposable
         try
         {
             ChannelReader<Tick> reader = _queue.Reader;
+            Task<bool>? ready = null;
             while (true)
             {
-                // Wake at least every flush interval so a quiet feed's last events still reach the disk.
-                Task<bool> ready = reader.WaitToReadAsync().AsTask();
+                // Wake at least every flush interval so a quiet feed's last events still reach the disk. The wait is
+                // kept across wake-ups: one outstanding WaitToReadAsync at a time.
+                ready ??= reader.WaitToReadAsync().AsTask();
                 if (!ready.IsCompleted)
                 {
                     await Task.WhenAny(ready, Task.Delay(s_flushInterval)).ConfigureAwait(false);
@@ -115,9 +117,14 @@ public sealed class FeedRecorder : IAsyncDisposable
                     lastFlush = Environment.TickCount64;
                 }
 
-                if (ready.IsCompleted && !await ready.ConfigureAwait(false))
+                if (ready.IsCompleted)
                 {
-                    break; // completed and drained
+                    if (!await ready.ConfigureAwait(false))
+                    {
+                        break; // completed and drained
+                    }
+
+                    ready = null;
                 }
             }
         }

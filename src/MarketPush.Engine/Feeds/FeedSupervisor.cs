@@ -27,8 +27,10 @@ public sealed class FeedSupervisor : IAsyncDisposable
     private readonly List<SupervisedFeed> _feeds = [];
     private readonly List<Task> _runs = [];
     private readonly HashSet<int> _ownedInstruments = [];
+    private readonly CoarseClock _clock;
     private CancellationTokenSource? _stopping;
     private ITimer? _stalenessTimer;
+    private ITimer? _clockTimer;
     private Task? _stopTask;
     private int _stalenessChecks;
 
@@ -40,6 +42,7 @@ public sealed class FeedSupervisor : IAsyncDisposable
         _recorder = recorder;
         _logger = logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _clock = new CoarseClock(_time);
     }
 
     public IReadOnlyList<SupervisedFeed> Feeds => _feeds;
@@ -107,7 +110,7 @@ public sealed class FeedSupervisor : IAsyncDisposable
         }
 
         FeedMetrics? metrics = _metrics?.Feed(adapter.Name);
-        var writer = new SupervisedTickWriter(_catalog.Count, options, _time, metrics, _recorder);
+        var writer = new SupervisedTickWriter(_catalog.Count, options, _clock, metrics, _recorder);
         var feed = new SupervisedFeed(adapter, options, ids, writer, _time);
         _feeds.Add(feed);
         return feed;
@@ -123,6 +126,8 @@ public sealed class FeedSupervisor : IAsyncDisposable
 
         _stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         CancellationToken stop = _stopping.Token;
+        _clock.Refresh();
+        _clockTimer = _time.CreateTimer(static state => ((CoarseClock)state!).Refresh(), _clock, CoarseClock.Resolution, CoarseClock.Resolution);
         foreach (SupervisedFeed feed in _feeds)
         {
             _runs.Add(Task.Run(() => SuperviseAsync(feed, stop), CancellationToken.None));
@@ -153,6 +158,7 @@ public sealed class FeedSupervisor : IAsyncDisposable
     /// <summary>One staleness pass over every feed (the timer's callback; tests call it after moving the clock).</summary>
     internal void CheckStaleness()
     {
+        _clock.Refresh();
         foreach (SupervisedFeed feed in _feeds)
         {
             long staleAfterTicks = (long)(feed.Options.StaleAfter.TotalSeconds * _time.TimestampFrequency);
@@ -188,6 +194,11 @@ public sealed class FeedSupervisor : IAsyncDisposable
         if (_stalenessTimer is not null)
         {
             await _stalenessTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_clockTimer is not null)
+        {
+            await _clockTimer.DisposeAsync().ConfigureAwait(false);
         }
 
         await Task.WhenAll(_runs).ConfigureAwait(false); // SuperviseAsync never throws

@@ -23,17 +23,20 @@ namespace MarketPush.Engine.Feeds;
 /// Threading: the feed's task writes; the supervisor's timer and restart loop announce states. Both go through one
 /// lock, which is also why the channel's drop callback (run inside <c>TryWrite</c>) needs none of its own. The lock is
 /// uncontended on the feed's path except during a staleness check. No callback into foreign code runs under it.
-/// Allocation per tick: none in <see cref="FeedOverflowMode.Wait"/>; in drop mode, the level map's occasional growth.
+/// Cost per tick: the lock, a read of the supervisor's <see cref="CoarseClock"/> (not the clock itself), and one
+/// metrics call per 64 ticks (the timer reports the rest). Allocation per tick: none in
+/// <see cref="FeedOverflowMode.Wait"/>; in drop mode, the level map's occasional growth.
 /// </summary>
 internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
 {
     private const byte Unannounced = byte.MaxValue;
 
+    /// <summary>Received-update counts reach the metrics in batches of this many (and on every timer check).</summary>
+    private const int MetricsBatch = 64;
+
     private readonly Channel<Tick> _channel;
     private readonly Lock _gate = new();
-    private readonly TimeProvider _time;
-    private readonly long _startTimestamp;
-    private readonly long _startMicros;
+    private readonly CoarseClock _clock;
     private readonly FeedMetrics? _metrics;
     private readonly FeedRecorder? _recorder;
     private readonly int _capacity;
@@ -54,17 +57,17 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
     private long _lostTrades;
     private long _repairs;
     private long _lastFeedUpdate;
+    private int _unreported;
+    private long _unreportedTimestamp;
 
-    public SupervisedTickWriter(int instrumentCount, SupervisedFeedOptions options, TimeProvider time, FeedMetrics? metrics, FeedRecorder? recorder)
+    public SupervisedTickWriter(int instrumentCount, SupervisedFeedOptions options, CoarseClock clock, FeedMetrics? metrics, FeedRecorder? recorder)
     {
-        _time = time;
+        _clock = clock;
         _metrics = metrics;
         _recorder = recorder;
         _capacity = options.ChannelCapacity;
-        _startTimestamp = time.GetTimestamp();
-        _startMicros = (time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
         _lastUpdate = new long[instrumentCount];
-        Array.Fill(_lastUpdate, _startTimestamp);
+        Array.Fill(_lastUpdate, clock.Refresh());
         _announced = new byte[instrumentCount]; // the cache starts every instrument Open
         var channelOptions = new BoundedChannelOptions(options.ChannelCapacity)
         {
@@ -114,8 +117,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
 
             int id = item.InstrumentId;
             bool known = (uint)id < (uint)_announced.Length;
-            long now = _time.GetTimestamp();
-            long nowMicros = NowMicros(now);
+            long now = _clock.Timestamp;
             if (item.Kind == TickKind.Status)
             {
                 if (!_channel.Writer.TryWrite(item))
@@ -134,7 +136,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
 
             if (known && _announced[id] != (byte)FeedState.Open)
             {
-                if (!_channel.Writer.TryWrite(Tick.ForStatus(id, nowMicros, FeedState.Open)))
+                if (!_channel.Writer.TryWrite(Tick.ForStatus(id, _clock.ToMicros(now), FeedState.Open)))
                 {
                     return false; // the feed retries this tick, and the announcement with it
                 }
@@ -160,10 +162,15 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
             }
 
             _recorder?.TryRecord(item);
-            _metrics?.UpdateReceived(item.Timestamp, nowMicros);
+            _unreportedTimestamp = item.Timestamp;
+            if (++_unreported == MetricsBatch)
+            {
+                ReportReceived(now);
+            }
+
             if (_repairPending && !_midRun && _channel.Reader.Count <= _capacity / 2)
             {
-                Repair(nowMicros);
+                Repair(_clock.ToMicros(now));
             }
 
             return true;
@@ -211,8 +218,9 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
                 return true;
             }
 
-            long now = _time.GetTimestamp();
-            long nowMicros = NowMicros(now);
+            long now = _clock.Timestamp;
+            long nowMicros = _clock.ToMicros(now);
+            ReportReceived(now);
             for (int i = 0; i < instrumentIds.Count; i++)
             {
                 int id = instrumentIds[i];
@@ -258,8 +266,15 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
         }
     }
 
-    private long NowMicros(long timestamp) =>
-        _startMicros + (_time.GetElapsedTime(_startTimestamp, timestamp).Ticks / TimeSpan.TicksPerMicrosecond);
+    /// <summary>Hands the batched received-update count to the metrics, with the lag of the newest. Under <see cref="_gate"/>.</summary>
+    private void ReportReceived(long now)
+    {
+        if (_unreported > 0)
+        {
+            _metrics?.UpdatesReceived(_unreported, (_clock.ToMicros(now) - _unreportedTimestamp) / 1_000_000.0);
+            _unreported = 0;
+        }
+    }
 
     /// <summary>Drop mode: keeps the feed's newest quote and level sizes (what a repair re-sends).</summary>
     private void Remember(in Tick tick)
@@ -335,7 +350,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
         {
             if (_repairPending && !_completed && !_midRun && _channel.Reader.Count <= _capacity / 2)
             {
-                Repair(NowMicros(_time.GetTimestamp()));
+                Repair(_clock.ToMicros(_clock.Timestamp));
             }
         }
     }

@@ -151,11 +151,27 @@ public sealed class CommandHandler
         if (table is null)
         {
             // First market command of this session (receive loop only, so no race on creation).
-            table = market.CreateTable(session.Queue, session.Encoding, session.Compression, reason => session.Close(reason));
+            table = market.CreateTable(session.Queue, session.Encoding, session.Compression, reason => CloseFromDelivery(session, market, reason));
             session.AttachSubscriptions(table);
         }
 
         return table;
+    }
+
+    /// <summary>
+    /// The conflation slots decided to close the session (4001), on the router's or the rate scheduler's thread. The
+    /// close frame is queued now; the subscriptions leave the router on a pool thread right away rather than when the
+    /// connection finally ends (a client that stopped reading cannot finish the close handshake, so that takes the close
+    /// timeout), so a dead session stops costing the router work. Never on the calling thread: removing takes the
+    /// session's command lock, which a subscribe may hold while it encodes snapshots.
+    /// </summary>
+    private static void CloseFromDelivery(Session session, SubscriptionCommands market, DisconnectReason reason)
+    {
+        session.Close(reason);
+        if (session.Subscriptions is { } table)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Market.RemoveAll(state.Table), (Market: market, Table: table), preferLocal: false);
+        }
     }
 
     private void ReplyError(Session session, CommandError error)

@@ -20,6 +20,12 @@ internal sealed partial class Connection
     // Set after a protocol violation: the reader is done, so incoming bytes are only drained until the peer closes.
     private bool _discardInput;
 
+    // A masked control frame with a payload of n bytes (n <= 125) is 2 + 4 + n bytes on the wire (RFC 6455 §5.2).
+    private const int MaskedControlHeaderLength = 6;
+
+    // The frame reader while a message may be in flight; null at a message boundary (back in the server's pool).
+    private MessageReader? _reader;
+
     /// <summary>
     /// Runs the connection to its end: starts the send loop, registers the session, and is the receive loop itself
     /// (one async state machine per connection fewer than a separate loop method; each is ~150 bytes on an idle
@@ -105,19 +111,44 @@ internal sealed partial class Connection
         }
     }
 
-    /// <summary>Feeds the reader until it needs more data. Returns true when the receive loop should end.</summary>
+    /// <summary>
+    /// Feeds the reader until it needs more data. Returns true when the receive loop should end.
+    /// </summary>
+    /// <remarks>
+    /// The reader is rented for the call and goes back to the pool when it ends at a message boundary with every byte
+    /// consumed, so idle connections hold none. "At a boundary" is tracked from what the reader reports, not its
+    /// internals: starting from a boundary (a fresh or returned reader), a Message event ends at one again (the reader
+    /// returns as soon as the final frame completes), a Ping or Pong that consumed exactly one control frame leaves
+    /// the state as it was (control frames may sit between the fragments of a message, RFC 6455 §5.4), and any other
+    /// consumption (a data fragment, part of a frame) means a message or frame may be in progress, so the reader stays.
+    /// </remarks>
     private bool Dispatch(ref ReadOnlySequence<byte> sequence)
     {
-        MessageReader reader = _reader ??= new MessageReader(_server.ReaderOptions, _inflater);
+        MessageReader reader = _reader ?? _server.Readers.Rent(_deflate);
+        _reader = reader;
+        bool atBoundary = _readerAtBoundary;
         while (true)
         {
+            long before = sequence.Length;
             MessageReadStatus status = reader.Read(ref sequence);
+            long consumed = before - sequence.Length;
             switch (status)
             {
                 case MessageReadStatus.NeedMoreData:
+                    atBoundary &= consumed == 0;
+                    if (atBoundary && sequence.IsEmpty)
+                    {
+                        // Nothing in flight: the reader holds no buffer now (the Read after a message returned it).
+                        _reader = null;
+                        _server.Readers.Return(reader, _deflate);
+                    }
+
+                    _readerAtBoundary = atBoundary;
                     return false;
 
                 case MessageReadStatus.Message:
+                    atBoundary = true;
+
                     // After a close is queued the server no longer acts on commands (RFC 6455 §5.5.1).
                     if (!_session.Queue.IsClosing)
                     {
@@ -127,6 +158,8 @@ internal sealed partial class Connection
                     break;
 
                 case MessageReadStatus.Ping:
+                    atBoundary &= consumed == MaskedControlHeaderLength + reader.Payload.Length;
+
                     // §5.5.3: the pong carries the ping's application data.
                     SharedFrame pong = _server.Frames.BuildFrame(WebSocketOpcode.Pong, reader.Payload);
                     _session.Queue.TryEnqueueControl(pong);
@@ -135,6 +168,7 @@ internal sealed partial class Connection
 
                 case MessageReadStatus.Pong:
                     // Liveness was recorded when the bytes arrived.
+                    atBoundary &= consumed == MaskedControlHeaderLength + reader.Payload.Length;
                     break;
 
                 case MessageReadStatus.Close:

@@ -22,10 +22,10 @@ namespace MarketPush.Engine.Transport;
 /// frame the server writes (data, pong, ping, close) goes through the one <see cref="OutboundQueue"/>, so only the
 /// send loop writes and writes never interleave.
 /// <para>
-/// Owns both pipe ends (completed when the connection finishes), the frame reader (and the borrowed inflater) and
-/// the abort flag; aborting also aborts the transport it was given (the Kestrel connection or the HTTP request).
-/// While idle it holds no buffer: the socket transport waits for data before renting one, the stream wrapper reads
-/// zero bytes first, and the pipes return their segments once everything is consumed. No CancellationTokenSource or
+/// Owns both pipe ends (completed when the connection finishes), the frame reader while a message is in flight
+/// (rented from the server's <see cref="MessageReaderPool"/>, see <c>Connection.Receive.cs</c>) and the abort flag; aborting also aborts the transport it was given (the Kestrel connection or the HTTP request).
+/// While idle it holds no buffer and no frame reader: the socket transport waits for data before renting one, the
+/// stream wrapper reads zero bytes first, and the pipes return their segments once everything is consumed. No CancellationTokenSource or
 /// timer is kept per connection: <see cref="Abort"/> cancels the pending read and flush directly.
 /// Ending: the receive loop ends on the close handshake, EOF, a protocol violation (after a short drain) or abort;
 /// then the send loop gets a bounded time to flush the close frame, the queue is completed (releasing every queued
@@ -41,9 +41,10 @@ internal sealed partial class Connection : ISessionTransport
     private readonly object _transport;
     private readonly Session _session;
     private readonly StreamServer _server;
-    private readonly MessageInflater? _inflater;
-    // Created when the first bytes arrive (see Reader): a connection that never sends holds none of its ~230 bytes.
-    private MessageReader? _reader;
+    // permessage-deflate negotiated: the frame reader inflates with the server's shared inflater.
+    private readonly bool _deflate;
+    // True while the rented reader (if any) is known to be between messages; a fresh reader is.
+    private bool _readerAtBoundary = true;
     private readonly ILogger _logger;
     private volatile bool _aborted;
     private volatile bool _finished;
@@ -57,7 +58,8 @@ internal sealed partial class Connection : ISessionTransport
         _session = session;
         _server = server;
         _logger = logger;
-        _inflater = inflater;
+        Debug.Assert(inflater is null || inflater == server.Inflater, "Readers come from the server's pool, bound to its inflater.");
+        _deflate = inflater is not null;
         long now = server.Time.GetTimestamp();
         _lastReceiveTimestamp = now;
         _lastDataSentTimestamp = now;

@@ -44,6 +44,7 @@ public sealed class StreamServer : IAsyncDisposable
         Messages = new ServerMessages(Frames, options.HeartbeatMs, Time);
         Commands = new CommandHandler(Messages);
         ReaderOptions = new MessageReaderOptions { MaxMessageBytes = options.MaxMessageBytes, ExpectMaskedFrames = true };
+        Readers = new MessageReaderPool(ReaderOptions, Inflater);
         HeartbeatTicks = MillisecondsToTicks(options.HeartbeatMs);
         CloseTimeoutTicks = MillisecondsToTicks(options.CloseTimeoutMs);
         _keepAlive = new KeepAliveMonitor(
@@ -100,6 +101,9 @@ public sealed class StreamServer : IAsyncDisposable
 
     /// <summary>Shared by every deflate connection's reader: inflation is stateless per message (client_no_context_takeover).</summary>
     internal MessageInflater Inflater { get; } = new();
+
+    /// <summary>Frame readers lent to connections while they have a message in flight.</summary>
+    internal MessageReaderPool Readers { get; }
 
     internal long HeartbeatTicks { get; }
 

@@ -22,7 +22,7 @@ public class FeedConfigurationTests
             {
               "Feeds": [
                 { "Kind": "synthetic", "Symbols": 100, "Rate": 500, "Seed": 7 },
-                { "Kind": "replay", "Name": "yesterday", "Prefix": "R:", "Path": "{{capture.Replace("\\", "\\\\", StringComparison.Ordinal)}}", "Speed": "max", "Loop": true, "StaleAfterMs": 60000 },
+                { "Kind": "replay", "Name": "yesterday", "Prefix": "R:", "Path": "{{capture.Replace("\\", "\\\\", StringComparison.Ordinal)}}", "Speed": "max", "Loop": true, "StaleAfterMs": 60000, "StartDelayMs": 1500 },
                 { "Kind": "coinbase", "Url": "wss://ws-feed.exchange.coinbase.com", "Products": [ "BTC-USD", "DOGE-USD", "XYZ-USD:3" ], "SilenceTimeoutMs": 5000 }
               ],
               "Record": "feeds/today.csv.lz4"
@@ -37,6 +37,7 @@ public class FeedConfigurationTests
         Assert.Equal((FeedKind.Synthetic, "", 100, 500.0, 7L, FeedOverflowMode.Wait), (synthetic.Kind, synthetic.Prefix, synthetic.Symbols, synthetic.Rate, synthetic.Seed, synthetic.Overflow));
         FeedSettings replay = configuration.Feeds[1];
         Assert.Equal((FeedKind.Replay, "R:", capture, ReplayFeedOptions.MaxSpeed, true, TimeSpan.FromMinutes(1)), (replay.Kind, replay.Prefix, replay.Path, replay.Speed, replay.Loop, replay.StaleAfter));
+        Assert.Equal(TimeSpan.FromSeconds(1.5), replay.StartDelay);
         FeedSettings exchange = configuration.Feeds[2];
         Assert.Equal(FeedKind.Exchange, exchange.Kind);
         Assert.Equal("CB:", exchange.Prefix);
@@ -55,7 +56,7 @@ public class FeedConfigurationTests
     [InlineData("""{ "Feeds": [ { "Kind": "replay" } ] }""", "Feeds:0:Path: a replay feed needs the capture file's path")]
     [InlineData("""{ "Feeds": [ { "Kind": "replay", "Path": "/nonexistent/day.csv" } ] }""", "Feeds:0:Path: no such capture file '/nonexistent/day.csv'")]
     [InlineData("""{ "Feeds": [ { "Kind": "replay", "Path": "x", "Speed": "fast" } ] }""", "Feeds:0:Speed: 'fast' is not a replay speed (a number above 0 such as 1 or 10, or max)")]
-    [InlineData("""{ "Feeds": [ { "Kind": "replay", "Path": "x", "Sped": "10" } ] }""", "Feeds:0:Sped: unknown setting for a replay feed (known: Kind, Name, Prefix, StaleAfterMs, Overflow, ChannelCapacity, RestartInitialMs, RestartMaxMs, Path, Speed, Loop)")]
+    [InlineData("""{ "Feeds": [ { "Kind": "replay", "Path": "x", "Sped": "10" } ] }""", "Feeds:0:Sped: unknown setting for a replay feed (known: Kind, Name, Prefix, StaleAfterMs, Overflow, ChannelCapacity, RestartInitialMs, RestartMaxMs, Path, Speed, Loop, StartDelayMs)")]
     [InlineData("""{ "Feeds": [ { "Kind": "replay", "Path": "x", "Loop": "often" } ] }""", "Feeds:0:Loop: 'often' is not true or false")]
     [InlineData("""{ "Feeds": [ { "Kind": "synthetic", "Rate": "fast" } ] }""", "Feeds:0:Rate: 'fast' is not a number")]
     [InlineData("""{ "Feeds": [ { "Kind": "synthetic", "Rate": "-5" } ] }""", "Feeds:0:Rate: must be a number of quotes per second, 0 or more")]

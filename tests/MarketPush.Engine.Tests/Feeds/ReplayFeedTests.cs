@@ -159,6 +159,19 @@ public class ReplayFeedTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task StartDelay_HoldsTheFirstEvent_AndTheTimelineStartsAfterIt()
+    {
+        using var dir = new CaptureTools.TempDirectory();
+        string path = WriteCapture(dir, [(s_recorded[0], Tick.ForQuote(0, T0, new Quote(1, 1, 2, 1)))]);
+        var feed = new ReplayFeed(new ReplayFeedOptions { Path = path, Speed = ReplayFeedOptions.MaxSpeed, StartDelay = TimeSpan.FromMilliseconds(300) }, Catalog());
+
+        long started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        Tick quote = Assert.Single(await RunToEndAsync(feed));
+
+        Assert.True(quote.Timestamp - started >= 290_000, $"the first event came {quote.Timestamp - started} µs after the start");
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task FullChannel_MakesTheReplayWait_AndNothingIsLost()
     {
         using var dir = new CaptureTools.TempDirectory();

@@ -47,6 +47,7 @@ public class SupervisorTests
         var clock = new SupervisorTestClock();
         InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(4);
         var crashing = new SupervisorTestFeed("crashy", static (_, start, _) => throw new InvalidOperationException($"boom {start}"));
+        // Timers: the supervisor's staleness check and coarse clock, plus the restart delay when one is pending (== 3).
         var steady = new SupervisorTestFeed("steady");
         await using var supervisor = new FeedSupervisor(catalog, timeProvider: clock);
         SupervisedFeed down = supervisor.Add(crashing, new SupervisedFeedOptions
@@ -62,7 +63,7 @@ public class SupervisorTests
         double[] ceilings = [1, 2, 4, 8, 8];
         for (int failure = 1; failure <= ceilings.Length; failure++)
         {
-            await SupervisorTestFeed.WaitUntilAsync(() => down.State == SupervisedFeedState.Restarting && down.Failures == failure && clock.PendingTimers == 2, $"failure {failure} backs off");
+            await SupervisorTestFeed.WaitUntilAsync(() => down.State == SupervisedFeedState.Restarting && down.Failures == failure && clock.PendingTimers == 3, $"failure {failure} backs off");
             Assert.InRange(down.NextRestartDelay.TotalSeconds, ceilings[failure - 1] / 2, ceilings[failure - 1]);
             Assert.Equal($"boom {failure}", down.LastError?.Message);
 
@@ -108,7 +109,7 @@ public class SupervisorTests
 
         for (int failure = 1; failure <= 2; failure++)
         {
-            await SupervisorTestFeed.WaitUntilAsync(() => supervised.Failures == failure && clock.PendingTimers == 2, $"failure {failure}");
+            await SupervisorTestFeed.WaitUntilAsync(() => supervised.Failures == failure && clock.PendingTimers == 3, $"failure {failure}");
             clock.Advance(supervised.NextRestartDelay);
         }
 
@@ -195,7 +196,7 @@ public class SupervisorTests
         await SupervisorTestFeed.WaitUntilAsync(() => supervised.IsLive, "the first update");
 
         fail.SetResult();
-        await SupervisorTestFeed.WaitUntilAsync(() => supervised.State == SupervisedFeedState.Restarting && clock.PendingTimers == 2, "the crash");
+        await SupervisorTestFeed.WaitUntilAsync(() => supervised.State == SupervisedFeedState.Restarting && clock.PendingTimers == 3, "the crash");
         Assert.False(supervised.IsLive);
         Assert.False(supervisor.IsLive);
         List<Tick> ticks = DrainTicks(supervised);

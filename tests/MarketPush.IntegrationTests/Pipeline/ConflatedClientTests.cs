@@ -54,9 +54,16 @@ public sealed class ConflatedClientTests
         Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddMilliseconds(700), server.Token));
         int snapshotsBefore = books.Values.Sum(b => b.Snapshots);
 
-        // Stop reading: the socket and the 32-frame queue fill within a fraction of a second, then the server conflates.
-        await Task.Delay(2_000, server.Token);
+        // Stop reading: the socket and the 32-frame queue fill within a fraction of a second, then the server
+        // conflates (on a loaded machine the feed may take longer to produce that much: wait for it, then a bit more).
+        DateTimeOffset giveUp = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (server.Host.Market.Totals.Conflated == 0 && DateTimeOffset.UtcNow < giveUp)
+        {
+            await Task.Delay(50, server.Token);
+        }
+
         Assert.True(server.Host.Market.Totals.Conflated > 0, "the server never conflated for the stalled client");
+        await Task.Delay(1_000, server.Token);
 
         Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(2), server.Token));
 

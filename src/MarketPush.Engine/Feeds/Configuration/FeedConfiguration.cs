@@ -21,7 +21,7 @@ namespace MarketPush.Engine.Feeds.Configuration;
 /// Settings per entry (ms values are whole milliseconds): common <c>Kind</c>, <c>Name</c>, <c>Prefix</c>,
 /// <c>StaleAfterMs</c>, <c>Overflow</c> (<c>wait</c> | <c>dropOldest</c>), <c>ChannelCapacity</c>,
 /// <c>RestartInitialMs</c>, <c>RestartMaxMs</c>; synthetic <c>Symbols</c>, <c>Seed</c>, <c>Rate</c>; replay
-/// <c>Path</c>, <c>Speed</c> (number or <c>max</c>), <c>Loop</c>; exchange <c>Url</c>, <c>Products</c> (list, or one
+/// <c>Path</c>, <c>Speed</c> (number or <c>max</c>), <c>Loop</c>, <c>StartDelayMs</c>; exchange <c>Url</c>, <c>Products</c> (list, or one
 /// comma-separated string; <c>ID:DECIMALS</c> sets the price decimals), <c>Level2Channel</c>, <c>SizeDecimals</c>,
 /// <c>SilenceTimeoutMs</c>, <c>ReconnectInitialMs</c>, <c>ReconnectMaxMs</c>. An unknown setting is an error (a typo
 /// would otherwise be silently ignored).
@@ -37,7 +37,7 @@ public sealed class FeedConfiguration
 
     private static readonly string[] s_common = ["Kind", "Name", "Prefix", "StaleAfterMs", "Overflow", "ChannelCapacity", "RestartInitialMs", "RestartMaxMs"];
     private static readonly string[] s_synthetic = ["Symbols", "Seed", "Rate"];
-    private static readonly string[] s_replay = ["Path", "Speed", "Loop"];
+    private static readonly string[] s_replay = ["Path", "Speed", "Loop", "StartDelayMs"];
     private static readonly string[] s_exchange = ["Url", "Products", "Level2Channel", "SizeDecimals", "SilenceTimeoutMs", "ReconnectInitialMs", "ReconnectMaxMs"];
 
     private FeedConfiguration(IReadOnlyList<FeedSettings> feeds, string? recordPath)
@@ -229,6 +229,7 @@ public sealed class FeedConfiguration
             Path = Text(entry, "Path"),
             Speed = Text(entry, "Speed") is { } speed ? ParseSpeed(speed, path + ":Speed") : 1,
             Loop = Boolean(entry, "Loop"),
+            StartDelay = entry["StartDelayMs"] is null ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Integer(entry, "StartDelayMs", 0, 0, 24 * 60 * 60 * 1000)),
             Url = Text(entry, "Url") is { } url ? ParseUrl(url, path + ":Url") : null,
             Products = ReadProducts(entry),
             Level2Channel = Text(entry, "Level2Channel") ?? defaults.Level2Channel,

@@ -55,6 +55,9 @@ public sealed record FeedSettings
 
     public bool Loop { get; init; }
 
+    /// <summary>Replay: wait this long before the first event (subscribers connect first).</summary>
+    public TimeSpan StartDelay { get; init; }
+
     // Exchange -----------------------------------------------------------------------------------------------
 
     /// <summary>Exchange: the venue's WebSocket URL (ws:// or wss://).</summary>

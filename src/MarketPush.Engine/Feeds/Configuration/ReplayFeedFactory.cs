@@ -29,7 +29,7 @@ public sealed class ReplayFeedFactory : IFeedFactory
     {
         ArgumentNullException.ThrowIfNull(settings);
         return new ReplayFeed(
-            new ReplayFeedOptions { Path = settings.Path!, Name = settings.Name, Speed = settings.Speed, Loop = settings.Loop, SymbolPrefix = settings.Prefix },
+            new ReplayFeedOptions { Path = settings.Path!, Name = settings.Name, Speed = settings.Speed, Loop = settings.Loop, StartDelay = settings.StartDelay, SymbolPrefix = settings.Prefix },
             catalog,
             timeProvider);
     }

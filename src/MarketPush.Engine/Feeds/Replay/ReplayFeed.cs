@@ -76,6 +76,18 @@ public sealed class ReplayFeed : IFeedAdapter
         ArgumentNullException.ThrowIfNull(output);
         var batch = new Tick[BatchSize];
         BookShadow? shadow = _options.Loop ? new BookShadow() : null;
+        if (_options.StartDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(_options.StartDelay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+
         long startTimestamp = _time.GetTimestamp();
         long startMicros = (_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
         double speed = _options.Speed;

@@ -20,6 +20,12 @@ public sealed class ReplayFeedOptions
     /// <summary>Start again at the end of the file (books are emptied between passes), until stopped.</summary>
     public bool Loop { get; init; }
 
+    /// <summary>
+    /// Wait this long before the first event: time for subscribers (a load test's clients) to connect and subscribe
+    /// before a fast replay starts, so they see it from the beginning rather than only its last values.
+    /// </summary>
+    public TimeSpan StartDelay { get; init; }
+
     /// <summary>Prepended to each recorded symbol to find the instrument in the catalog (the feed's namespace).</summary>
     public string SymbolPrefix { get; init; } = "";
 

@@ -10,7 +10,7 @@ namespace MarketPush.Protocol.WebSockets.Deflate;
 /// The server's answer is always <c>server_no_context_takeover</c> (each message is compressed on its own, once, for
 /// every subscriber) plus <c>client_no_context_takeover</c> (allowed by §7.1.1.2; it makes client messages inflate
 /// statelessly, so no connection keeps deflate state). What the real clients offer, captured in 2025-11: Chromium 156,
-/// Python websockets 10.4, node ws 8 and .NET 10 ClientWebSocket with default options all send
+/// Python websockets 10.4, node ws 8.23 and .NET 10 ClientWebSocket with default options all send
 /// <c>permessage-deflate; client_max_window_bits</c>; ClientWebSocket sends
 /// <c>client_max_window_bits=N</c> / <c>server_max_window_bits=N</c> only for values other than 15.
 /// </para>

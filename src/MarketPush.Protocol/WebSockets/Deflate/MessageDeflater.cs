@@ -19,30 +19,31 @@ namespace MarketPush.Protocol.WebSockets.Deflate;
 /// </para>
 /// <list type="number">
 /// <item><description>
-/// <b>libdeflate, when it emits a single block</b> (bit 0 of byte 0, that block's BFINAL, is then 1; true for JSON up
+/// <b>libdeflate, when it emits a single block</b> (then bit 0 of byte 0, that block's BFINAL, is 1; true for JSON up
 /// to tens of KiB). Clearing the bit makes the block non-final; what must follow it is an empty stored block: three zero
-/// header bits, zero padding to a byte boundary, 00 00 ff ff (stripped again). libdeflate pads its last byte with zero
-/// bits, so when the end-of-block code stops at bit 5 or lower the header fits in that padding and the output is
-/// libdeflate's bytes as they are; otherwise one 00 byte carries the header. Where the code stops is not recorded, so it
-/// is worked out: if any of the last byte's top three bits is set, the code stops past bit 5 and a 00 is appended;
+/// header bits, zero padding to a byte boundary, then 00 00 ff ff (stripped again). libdeflate pads its last byte with
+/// zero bits, so when the end-of-block code stops at bit 5 or lower the header fits in that padding and libdeflate's
+/// bytes are the answer as they are; otherwise one 00 byte is appended to carry the header. Where the code stops is
+/// not recorded, so it is proven, never guessed: a set bit among the last byte's top three means it stops past bit 5;
 /// otherwise <see cref="SingleBlockEnd"/> reads the end-of-block code from the block header and matches it against the
-/// tail (in the tests it settled every dynamic-Huffman block, over 2,000 of them); what it cannot settle — in practice
-/// the fixed-Huffman blocks libdeflate picks for a few tiny inputs — goes to a check decode of
-/// the candidate without the 00 (with the marker and an empty final block appended), which decodes completely only when
-/// the header really fits — otherwise the stored block's LEN/NLEN read ff00/01ff and any decoder rejects it. Either
-/// way the choice is proven, not guessed; debug builds cross-check the header reading against the check decode.
+/// tail (it settled every dynamic-Huffman block in the tests, over 2,000; about 0.8 µs per 1 KiB message). What it
+/// cannot settle (fixed-Huffman blocks, which libdeflate picks for a few tiny inputs) gets a check decode of the
+/// candidate without the 00, which decodes completely only when the header really fits: otherwise the stored block's
+/// LEN/NLEN read ff00/01ff and every decoder rejects it. Debug builds cross-check the header reading that way too.
 /// </description></item>
 /// <item><description>
 /// <b>zlib</b> (raw deflate, windowBits -15, memLevel 8, deflateReset then Z_SYNC_FLUSH, the trailing 00 00 ff ff
-/// removed) when libdeflate splits the message into several blocks, whose last block start is unknown. memLevel 8 keeps
-/// zlib's output bound tight (the reset clears a 64 KiB hash head, about 1 µs, noise next to a message that large).
+/// removed) when libdeflate splits the message into several blocks, whose last block start is unknown (JSON beyond
+/// about 70 KiB at level 1, incompressible data beyond 64 KiB). memLevel 8 keeps zlib's output bound tight; its reset
+/// clears a 64 KiB hash head, about 1 µs, noise next to a message that large.
 /// </description></item>
 /// </list>
 /// <para>
-/// Speed (Stopwatch loop over 4,096 unique 1 KiB JSON quote arrays, best of several passes, 2-core KVM, 2025-11):
-/// level 1 about 11 µs per message (output 0.34 of the input), level 6 about 16 µs (0.32). libdeflate's fixed cost
-/// (clearing 128–192 KiB of match-finder tables per call) is most of it. zlib at level 1 measured 16 µs, at level 6
-/// 19 µs. The 12 µs budget for one unique 1 KiB message therefore needs level 1; the level is the caller's choice.
+/// Speed (throwaway console, 4,096 unique 1 KiB JSON quote arrays, thread CPU time per message over 15 passes, 2-core
+/// KVM, 2025-11): level 1 11.5–11.7 µs (libdeflate alone 10.5), output 0.34 of the input; level 6 17.5–18 µs
+/// (libdeflate alone 16.5), 0.32. libdeflate's fixed cost (clearing 128–192 KiB of match-finder tables per call) is
+/// most of it; zlib measured 16 µs at level 1 and 19 µs at level 6. The 12 µs budget for one unique 1 KiB message
+/// needs level 1; the level is the caller's choice.
 /// </para>
 /// </summary>
 public sealed unsafe class MessageDeflater : IDisposable

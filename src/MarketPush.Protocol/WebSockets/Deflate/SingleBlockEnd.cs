@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace MarketPush.Protocol.WebSockets.Deflate;
 
@@ -60,14 +61,25 @@ internal static class SingleBlockEnd
             return Fit.Unknown;
         }
 
+        // The stream's last (up to) 64 bits, so that bit i of the stream tail is bit i here.
+        int tailBytes = Math.Min(block.Length, sizeof(ulong));
+        ulong tail = 0;
+        for (int i = 0; i < tailBytes; i++)
+        {
+            tail |= (ulong)block[block.Length - tailBytes + i] << (8 * i);
+        }
+
+        int tailBits = tailBytes * 8;
+        int streamOffset = (block.Length - tailBytes) * 8;
+        int reversedCode = Reverse(code, length); // in the stream the code's MSB comes first, i.e. lowest
+        int mask = (1 << length) - 1;
+        int last = block[^1];
         bool fits = false;
         bool needsByte = false;
-        int last = block[^1];
-        int totalBits = block.Length * 8;
         for (int padding = 0; padding < 8 && (last >> (8 - padding)) == 0; padding++)
         {
-            int start = totalBits - padding - length;
-            if (start >= StoredHeaderBits && CodeAt(block, start, length) == code)
+            int start = tailBits - padding - length;
+            if (start >= 0 && streamOffset + start >= StoredHeaderBits && (int)(tail >> start & (ulong)mask) == reversedCode)
             {
                 fits |= padding >= StoredHeaderBits;
                 needsByte |= padding < StoredHeaderBits;
@@ -78,128 +90,133 @@ internal static class SingleBlockEnd
     }
 
     /// <summary>
-    /// Reads a dynamic block's header (RFC 1951 §3.2.7) far enough to know the canonical code of symbol 256:
-    /// its bits in stream order, most significant first (§3.1.1: Huffman codes are packed starting with their MSB).
+    /// Reads a dynamic block's header (RFC 1951 §3.2.7) far enough to know the canonical code of symbol 256 (its bits
+    /// most significant first, as §3.2.2 assigns them). Only per-length counts are kept, not the code lengths
+    /// themselves: this runs for most compressed messages, and it costs a fraction of libdeflate's own work.
     /// </summary>
+    [SkipLocalsInit]
     private static bool TryReadEndOfBlockCode(ReadOnlySpan<byte> block, out int code, out int length)
     {
         code = 0;
         length = 0;
-        var reader = new BitReader(block, position: 3);
+        var reader = new BitReader(block);
+        reader.Skip(3); // BFINAL, BTYPE
         int literalCount = reader.Read(5) + 257;
-        int distanceCount = reader.Read(5) + 1;
+        reader.Skip(5); // HDIST: the distance code lengths that follow are not needed
         int precodeCount = reader.Read(4) + 4;
 
-        Span<byte> precodeLengths = stackalloc byte[19];
+        Span<byte> precodeLengths = stackalloc byte[PrecodeOrder.Length];
         precodeLengths.Clear();
         for (int i = 0; i < precodeCount; i++)
         {
             precodeLengths[PrecodeOrder[i]] = (byte)reader.Read(3);
         }
 
-        // Decode table indexed by the next 7 stream bits: symbol in the low byte, code length above it; 0 = no code.
+        // Decode table indexed by the next 7 stream bits: symbol in the low byte, code length above it.
         Span<ushort> precodeTable = stackalloc ushort[1 << PrecodeBits];
-        precodeTable.Clear();
         if (!TryBuildPrecodeTable(precodeLengths, precodeTable))
         {
             return false;
         }
 
-        Span<byte> lengths = stackalloc byte[literalCount + distanceCount];
+        // Per code length: how many literal/length symbols have it, and how many of those come before symbol 256.
+        Span<int> countPerLength = stackalloc int[MaxCodeLength + 1];
+        Span<int> countBeforeEndOfBlock = stackalloc int[MaxCodeLength + 1];
+        countPerLength.Clear();
+        countBeforeEndOfBlock.Clear();
         int filled = 0;
-        while (filled < lengths.Length)
+        int previous = -1;
+        while (filled < literalCount)
         {
-            if (reader.IsPastEnd)
-            {
-                return false;
-            }
-
             int entry = precodeTable[reader.Peek(PrecodeBits)];
-            if (entry == 0)
-            {
-                return false;
-            }
-
             reader.Skip(entry >> 8);
             int symbol = entry & 0xFF;
+            int value;
             int repeat;
-            byte value = 0;
             switch (symbol)
             {
                 case < 16:
-                    lengths[filled++] = (byte)symbol;
-                    continue;
+                    value = symbol;
+                    repeat = 1;
+                    break;
                 case 16:
-                    if (filled == 0)
+                    if (previous < 0)
                     {
                         return false;
                     }
 
-                    value = lengths[filled - 1];
+                    value = previous;
                     repeat = 3 + reader.Read(2);
                     break;
                 case 17:
+                    value = 0;
                     repeat = 3 + reader.Read(3);
                     break;
                 default:
+                    value = 0;
                     repeat = 11 + reader.Read(7);
                     break;
             }
 
-            if (filled + repeat > lengths.Length)
+            // A run may continue into the distance code lengths; only the part inside the literal/length alphabet counts.
+            int end = Math.Min(filled + repeat, literalCount);
+            countPerLength[value] += end - filled;
+            if (filled < EndOfBlock)
             {
-                return false;
+                countBeforeEndOfBlock[value] += Math.Min(end, EndOfBlock) - filled;
             }
 
-            lengths.Slice(filled, repeat).Fill(value);
-            filled += repeat;
+            if (filled <= EndOfBlock && EndOfBlock < end)
+            {
+                length = value;
+            }
+
+            previous = value;
+            filled = end;
         }
 
-        length = lengths[EndOfBlock];
         if (length == 0 || reader.IsPastEnd)
         {
             return false;
         }
 
-        // RFC 1951 §3.2.2: canonical codes from the literal/length code lengths.
-        Span<int> countPerLength = stackalloc int[MaxCodeLength + 1];
-        countPerLength.Clear();
-        int sameLengthBefore = 0;
-        for (int symbol = 0; symbol < literalCount; symbol++)
-        {
-            countPerLength[lengths[symbol]]++;
-            if (symbol < EndOfBlock && lengths[symbol] == length)
-            {
-                sameLengthBefore++;
-            }
-        }
-
-        countPerLength[0] = 0;
+        // RFC 1951 §3.2.2: the first code of each length, then symbols of one length in increasing order.
         int next = 0;
+        countPerLength[0] = 0;
         for (int bits = 1; bits <= length; bits++)
         {
             next = (next + countPerLength[bits - 1]) << 1;
         }
 
-        code = next + sameLengthBefore;
+        code = next + countBeforeEndOfBlock[length];
         return code < (1 << length);
     }
 
+    /// <summary>Fills <paramref name="table"/> completely, or returns false when the code-length code is not a complete prefix code.</summary>
     private static bool TryBuildPrecodeTable(ReadOnlySpan<byte> lengths, Span<ushort> table)
     {
-        Span<int> countPerLength = stackalloc int[PrecodeBits + 1];
-        countPerLength.Clear();
+        Span<int> nextCode = stackalloc int[PrecodeBits + 2];
+        nextCode.Clear();
+        int kraft = 0;
         foreach (byte length in lengths)
         {
-            countPerLength[length]++;
+            if (length != 0)
+            {
+                nextCode[length + 1]++;
+                kraft += 1 << (PrecodeBits - length);
+            }
         }
 
-        countPerLength[0] = 0;
-        Span<int> nextCode = stackalloc int[PrecodeBits + 1];
+        if (kraft != 1 << PrecodeBits)
+        {
+            return false; // incomplete or over-subscribed: some table entries would be left undefined
+        }
+
+        // nextCode[n] = (nextCode[n - 1] + count[n - 1]) << 1, with count[n - 1] parked in nextCode[n] above.
         int code = 0;
         for (int bits = 1; bits <= PrecodeBits; bits++)
         {
-            code = (code + countPerLength[bits - 1]) << 1;
+            code = (code + nextCode[bits]) << 1;
             nextCode[bits] = code;
         }
 
@@ -211,14 +228,8 @@ internal static class SingleBlockEnd
                 continue;
             }
 
-            int assigned = nextCode[length]++;
-            if (assigned >= 1 << length)
-            {
-                return false; // over-subscribed
-            }
-
             // The stream carries the code MSB first; the table is indexed by stream bits read LSB first.
-            int reversed = Reverse(assigned, length);
+            int reversed = Reverse(nextCode[length]++, length);
             for (int index = reversed; index < table.Length; index += 1 << length)
             {
                 table[index] = (ushort)((length << 8) | symbol);
@@ -226,18 +237,6 @@ internal static class SingleBlockEnd
         }
 
         return true;
-    }
-
-    /// <summary>The <paramref name="length"/> stream bits from <paramref name="start"/>, first bit as the most significant.</summary>
-    private static int CodeAt(ReadOnlySpan<byte> data, int start, int length)
-    {
-        int value = 0;
-        for (int i = start; i < start + length; i++)
-        {
-            value = (value << 1) | ((data[i >> 3] >> (i & 7)) & 1);
-        }
-
-        return value;
     }
 
     private static int Reverse(int value, int length)
@@ -251,41 +250,65 @@ internal static class SingleBlockEnd
         return result;
     }
 
-    /// <summary>LSB-first bit reader (RFC 1951 §3.1.1); reads past the end return zero bits and set <see cref="IsPastEnd"/>.</summary>
-    private ref struct BitReader(ReadOnlySpan<byte> data, int position)
+    /// <summary>LSB-first bit reader (RFC 1951 §3.1.1) over a 64-bit buffer; bits past the end read as zero and set <see cref="IsPastEnd"/>.</summary>
+    private ref struct BitReader(ReadOnlySpan<byte> data)
     {
         private readonly ReadOnlySpan<byte> _data = data;
-        private int _position = position;
+        private ulong _buffer;
+        private int _bufferedBits;
+        private int _nextByte;
+        private int _consumedBits;
 
-        public readonly bool IsPastEnd => _position > _data.Length * 8;
+        public readonly bool IsPastEnd => _consumedBits > _data.Length * 8;
 
-        /// <summary>The next <paramref name="count"/> (at most 25) bits, first bit lowest.</summary>
-        public readonly int Peek(int count)
+        /// <summary>The next <paramref name="count"/> (at most 32) bits, first bit lowest.</summary>
+        public int Peek(int count)
         {
-            int byteIndex = _position >> 3;
-            ulong window = 0;
-            if (byteIndex + sizeof(ulong) <= _data.Length)
+            if (_bufferedBits < count)
             {
-                window = BinaryPrimitives.ReadUInt64LittleEndian(_data.Slice(byteIndex));
-            }
-            else
-            {
-                for (int i = 0; byteIndex + i < _data.Length; i++)
-                {
-                    window |= (ulong)_data[byteIndex + i] << (8 * i);
-                }
+                Refill();
             }
 
-            return (int)(window >> (_position & 7)) & ((1 << count) - 1);
+            return (int)(_buffer & ((1UL << count) - 1));
         }
 
-        public void Skip(int count) => _position += count;
+        public void Skip(int count)
+        {
+            if (_bufferedBits < count)
+            {
+                Refill();
+            }
+
+            _buffer >>= count;
+            _bufferedBits -= count;
+            _consumedBits += count;
+        }
 
         public int Read(int count)
         {
             int value = Peek(count);
-            _position += count;
+            Skip(count);
             return value;
+        }
+
+        private void Refill()
+        {
+            if (_nextByte + sizeof(ulong) <= _data.Length)
+            {
+                _buffer |= BinaryPrimitives.ReadUInt64LittleEndian(_data.Slice(_nextByte)) << _bufferedBits;
+                int whole = (63 - _bufferedBits) >> 3;
+                _nextByte += whole;
+                _bufferedBits += whole * 8;
+                return;
+            }
+
+            while (_bufferedBits <= 56)
+            {
+                ulong next = _nextByte < _data.Length ? _data[_nextByte] : 0UL;
+                _buffer |= next << _bufferedBits;
+                _nextByte++;
+                _bufferedBits += 8;
+            }
         }
     }
 }
