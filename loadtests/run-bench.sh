@@ -13,6 +13,7 @@
 # (PERFORMANCE-NOTES.md, "Measuring fairly on two cores"). Bounded: every runner call has its own duration and a
 # timeout, every server is stopped (TERM, then KILL) when its run ends or the script exits.
 set -euo pipefail
+script="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
 
 args_given="$*"
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
     --cases) only_cases="${2//,/ }"; shift ;;
     --contenders) contenders="${2//,/ }"; shift ;;
     --port) port="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$script"; exit 0 ;;
     *) echo "run-bench: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -80,9 +81,13 @@ if [ ${#cases[@]} -eq 0 ]; then echo "run-bench: no case matches '$only_cases'" 
 stamp=$(date +%Y%m%d-%H%M%S)
 raw=loadtests/results/tmp/bench-$stamp
 mkdir -p "$raw"
-summary=loadtests/results/$(date +%Y-%m-%d)$([ "$quick" = 1 ] && echo "-quick").md
+suffix=""
+[ "$quick" = 1 ] && suffix="-quick"
+# A run of part of the matrix never overwrites the summary of a whole one.
+if [ -n "$only_cases" ] || [ "$contenders" != "marketpush aspnetcore node-ws" ]; then suffix="$suffix-partial"; fi
+summary=loadtests/results/$(date +%Y-%m-%d)$suffix.md
 n_contenders=$(wc -w <<<"$contenders")
-estimate=$(( ${#cases[@]} * n_contenders * runs * (duration + 5) / 60 + 1 ))
+estimate=$(( ${#cases[@]} * n_contenders * runs * (duration + 5) / 60 + 1 )) # ~4-5 s per run to start and stop
 echo "run-bench: ${#cases[@]} cases × $n_contenders contenders × $runs runs, ${duration} s each: about $estimate min; raw results in $raw"
 
 server_pid=""
@@ -117,6 +122,7 @@ start_server() { # contender port server-flags... (run in the background: exec k
 }
 
 failures=0
+bench_started=$SECONDS
 for spec in "${cases[@]}"; do
   IFS='|' read -r name scenario server_flags runner_flags offered <<<"$spec"
   run_duration=$duration
@@ -125,6 +131,7 @@ for spec in "${cases[@]}"; do
     for contender in $contenders; do
       port=$((port + 1))
       log="$raw/$name-$contender-r$run"
+      run_started=$SECONDS
       # shellcheck disable=SC2086 # the flag strings are meant to split
       start_server "$contender" "$port" $server_flags --seed 1 >"$log.server.log" 2>&1 &
       server_pid=$!
@@ -143,7 +150,7 @@ for spec in "${cases[@]}"; do
       if timeout $((run_duration + 90)) "${pin_runner[@]}" "$loadgen" --port "$port" --scenario "$scenario" $runner_flags \
           --server-pid "$server_pid" --case "$name" --label "$contender" --out "$raw" --name "$name-$contender-r$run" \
           "${extra[@]}" >"$log.runner.log" 2>&1; then
-        echo "  $(grep -m1 "^$name $contender:" "$log.runner.log" || echo "$name $contender: (no summary line)")"
+        echo "  [$((SECONDS - bench_started)) s] $(grep -m1 "^$name $contender:" "$log.runner.log" || echo "$name $contender: (no summary line)") ($((SECONDS - run_started)) s)"
       else
         echo "run-bench: $name $contender run $run failed (see $log.runner.log)" >&2
         failures=$((failures + 1))
@@ -165,6 +172,6 @@ notes=$(mktemp)
   echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(uname -sr); $pinning; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "Raw per-run results (JSON, Markdown, HTML with plots): \`$raw/\`. Failed runs: $failures."
 } >"$notes"
-"$loadgen" summarize --in "$raw" --out "$summary" --reference marketpush --title "Load benchmark $(date +%Y-%m-%d)$([ "$quick" = 1 ] && echo ' (quick)')" --notes-file "$notes"
+"$loadgen" summarize --in "$raw" --out "$summary" --reference marketpush --title "Load benchmark $(date +%Y-%m-%d)${suffix:+ (${suffix#-})}" --notes-file "$notes"
 rm -f "$notes"
-echo "run-bench: summary in $summary"
+echo "run-bench: summary in $summary ($((SECONDS - bench_started)) s of runs)"

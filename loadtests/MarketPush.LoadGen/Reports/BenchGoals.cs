@@ -99,9 +99,37 @@ public static class BenchGoals
         if (slow is not null)
         {
             checks.Add(RatioAtMost("G6 healthy p99 with 1% slow readers vs none", "≤ 1.10×", slow.P99, plain?.P99, 1.10));
+            checks.Add(SlowSessionsBounded(results, reference));
         }
 
         return checks;
+    }
+
+    /// <summary>
+    /// G6's second half, from outside the server: RSS at the end of the slow run over the same run without slow readers,
+    /// per slow reader, against MarketPush's default queue bound (1 MiB) plus a quarter for slack; and the server's own
+    /// count of updates it conflated because a queue was full (the bound at work).
+    /// </summary>
+    private static GoalCheck SlowSessionsBounded(IReadOnlyList<RunResult> results, string reference)
+    {
+        const double Bound = 1.25 * 1024 * 1024;
+        List<RunResult> slowRuns = [.. results.Where(r => r.Case == Slow && r.Label == reference)];
+        List<RunResult> baseRuns = [.. results.Where(r => r.Case == FanoutBase && r.Label == reference)];
+        Spread? slowRss = Spread.Of(slowRuns.Select(r => (double?)r.Server?.RssEndBytes));
+        Spread? baseRss = Spread.Of(baseRuns.Select(r => (double?)r.Server?.RssEndBytes));
+        Spread? slowReaders = Spread.Of(slowRuns.Select(r => (double?)r.Slow?.Connections));
+        Spread? conflated = Spread.Of(slowRuns.Select(r => r.ServerCounters is null ? null
+            : (double?)r.ServerCounters.Where(c => c.Key.Contains("conflated", StringComparison.Ordinal) || c.Key.Contains("dropped", StringComparison.Ordinal)).Sum(c => c.Value)));
+        const string Target = "≤ queue bound (1 MiB) of memory per slow reader";
+        if (slowRss is not Spread s || baseRss is not Spread b || slowReaders is not Spread n || n.Median <= 0)
+        {
+            return new GoalCheck("G6 slow sessions bounded", Target, "–", null);
+        }
+
+        double perSlow = (s.Median - b.Median) / n.Median;
+        string measured = $"RSS +{ReportFormat.Bytes(perSlow)} per slow reader vs {FanoutBase}"
+            + (conflated is Spread c ? $"; server conflated/dropped {ReportFormat.Number(c.Median, "0")} updates" : "; no server counters");
+        return new GoalCheck("G6 slow sessions bounded", Target, measured, perSlow <= Bound);
     }
 
     private static string Milliseconds(double micros) => ReportFormat.Ms(micros) + " ms";

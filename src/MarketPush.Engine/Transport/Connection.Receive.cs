@@ -26,6 +26,9 @@ internal sealed partial class Connection
     // The frame reader while a message may be in flight; null at a message boundary (back in the server's pool).
     private MessageReader? _reader;
 
+    /// <summary>For tests: whether this connection holds a frame reader now (only while a message may be in flight).</summary>
+    internal bool HoldsFrameReader => Volatile.Read(ref _reader) is not null;
+
     /// <summary>
     /// Runs the connection to its end: starts the send loop, registers the session, and is the receive loop itself
     /// (one async state machine per connection fewer than a separate loop method; each is ~150 bytes on an idle

@@ -21,14 +21,15 @@ public sealed class ConnectionTests : IAsyncDisposable
     private readonly StreamServer _server;
     private readonly ScriptedStream _stream = new();
     private readonly Session _session;
+    private readonly Connection _connection;
     private readonly Task _run;
 
     public ConnectionTests()
     {
         _server = new StreamServer(new StreamOptions { HeartbeatMs = HeartbeatMs, CloseTimeoutMs = 500 }, NullLoggerFactory.Instance, _time);
         _session = new Session(Session.CreateId(), WireEncoding.Json, compression: false, new OutboundQueue(), _server.Frames);
-        var connection = new Connection(new DefaultHttpContext(), _stream, _session, _server, inflater: null, NullLogger.Instance);
-        _run = connection.RunAsync();
+        _connection = new Connection(new DefaultHttpContext(), _stream, _session, _server, inflater: null, NullLogger.Instance);
+        _run = _connection.RunAsync();
     }
 
     private CancellationToken Token => _timeout.Token;
@@ -52,6 +53,44 @@ public sealed class ConnectionTests : IAsyncDisposable
         ParsedFrame pong = ParsedFrame.ParseSingle(_stream.Writes[0]);
         Assert.Equal(WebSocketOpcode.Pong, pong.Opcode);
         Assert.Equal("hi"u8.ToArray(), pong.Payload);
+    }
+
+    [Fact]
+    public async Task FrameReader_IsLentOnlyWhileAMessageIsInFlight()
+    {
+        Assert.False(_connection.HoldsFrameReader); // idle since the handshake: no reader at all
+
+        await _stream.SendFromClientAsync(RawFrame(0x89, "a"u8)); // a whole ping
+        await _stream.WaitForAsync(s => s.Writes.Length >= 1, Token);
+        await Task.Delay(20, Token);
+        Assert.False(_connection.HoldsFrameReader);
+
+        byte[] first = RawFrame(0x01, "{\"op\":"u8);              // text fragment, FIN clear: a message is open
+        await _stream.SendFromClientAsync(first);
+        await _stream.SendFromClientAsync(RawFrame(0x89, "b"u8));  // a ping between the fragments (§5.4)
+        await _stream.WaitForAsync(s => s.Writes.Length >= 2, Token);
+        await Task.Delay(20, Token);
+        Assert.True(_connection.HoldsFrameReader);
+
+        await _stream.SendFromClientAsync(RawFrame(0x80, "\"ping\",\"id\":7}"u8)); // final fragment
+        await _stream.WaitForAsync(s => s.Writes.Length >= 3, Token);
+        await Task.Delay(20, Token);
+        Assert.False(_connection.HoldsFrameReader);
+
+        byte[] split = RawFrame(0x89, "cc"u8);
+        await _stream.SendFromClientAsync(split[..3]);              // half a header: nothing consumed yet
+        await Task.Delay(20, Token);
+        await _stream.SendFromClientAsync(split[3..7]);             // header and one payload byte consumed
+        await Task.Delay(20, Token);
+        Assert.True(_connection.HoldsFrameReader);
+        await _stream.SendFromClientAsync(split[7..]);
+        await _stream.WaitForAsync(s => s.Writes.Length >= 4, Token);
+
+        List<ParsedFrame> frames = [.. _stream.Writes.SelectMany(w => ParsedFrame.ParseAll(w))];
+        Assert.Equal(WebSocketOpcode.Pong, frames[0].Opcode);
+        Assert.Equal("b"u8.ToArray(), frames[1].Payload);           // the interleaved ping was answered
+        Assert.Contains("\"pong\"", System.Text.Encoding.UTF8.GetString(frames[2].Payload), StringComparison.Ordinal);
+        Assert.Equal("cc"u8.ToArray(), frames[3].Payload);
     }
 
     [Fact]
