@@ -81,6 +81,9 @@ public sealed class ServerOptions
 
     public const string FeedNone = "none";
 
+    /// <summary>Each instrument keeps a 50-level book per side in the cache and the feed: about 10 KB apiece.</summary>
+    public const int MaxSymbols = 100_000;
+
     /// <summary>True when <c>--help</c> was given: print <see cref="Usage"/> and exit.</summary>
     public bool ShowHelp { get; set; }
 
@@ -137,7 +140,7 @@ public sealed class ServerOptions
                     options.Feed = ParseFeed(flag, NextValue(ref i));
                     break;
                 case "--symbols":
-                    options.Symbols = ParseInt(flag, NextValue(ref i), 1, 1_000_000);
+                    options.Symbols = ParseInt(flag, NextValue(ref i), 1, MaxSymbols);
                     break;
                 case "--rate":
                     options.Rate = ParseRate(flag, NextValue(ref i));
@@ -206,7 +209,7 @@ public sealed class ServerOptions
         ParseFeed("--feed", Feed);
         if (Symbols != 0)
         {
-            CheckRange("--symbols", Symbols, 1, 1_000_000);
+            CheckRange("--symbols", Symbols, 1, MaxSymbols);
         }
 
         if (!double.IsFinite(Rate) || Rate < 0)

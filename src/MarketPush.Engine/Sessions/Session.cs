@@ -13,8 +13,9 @@ namespace MarketPush.Engine.Sessions;
 /// Threads: producers (router, command handler on the receive loop, keepalive timer, shutdown) call
 /// <see cref="TryEnqueue(OutboundMessage)"/> and <see cref="Close"/> concurrently; the connection's send loop drains
 /// <see cref="Queue"/>. The first <see cref="Close"/> wins and fixes <see cref="CloseReason"/>. Owns its queue (and
-/// through it the queued frame references) but not the connection, which it reaches through
-/// <see cref="Transport"/>.
+/// through it the queued frame references) and, from its first subscribe, its <see cref="Subscriptions"/> (whose
+/// conflation slots hold the updates the queue had no room for); not the connection, which it reaches through
+/// <see cref="Transport"/>. The router never sees the session itself, only its <see cref="Subscription"/> objects.
 /// </remarks>
 public sealed class Session
 {

@@ -17,7 +17,7 @@ namespace MarketPush.Engine.Transport;
 /// <remarks>
 /// Why: an upgrade through Kestrel's HTTP pipeline keeps the whole request machinery alive for the connection's life
 /// (Http1Connection, request and response header collections, HttpContext, the upgrade stream, the request's
-/// Activity, timeout control, their async state): about 9 KiB per idle connection, more than everything a
+/// Activity, timeout control, their async state): about 7 KiB per idle connection, more than everything a
 /// MarketPush session needs. Going direct leaves the socket transport's pipes and our session
 /// (loadtests/results/idle-memory.md).
 /// <para>
