@@ -67,6 +67,8 @@ public sealed class MarketPushHost : IAsyncDisposable
             MaxMessageBytes = options.MaxMessageBytes,
             ShutdownTimeoutMs = options.ShutdownTimeoutMs,
             CloseTimeoutMs = Math.Max(1, Math.Min(options.ShutdownTimeoutMs, 5_000)),
+            QueueMaxFrames = options.QueueMaxFrames,
+            QueueMaxBytes = options.QueueMaxBytes,
         };
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions

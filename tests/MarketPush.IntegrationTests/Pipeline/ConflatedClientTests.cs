@@ -52,6 +52,9 @@ public sealed class ConflatedClientTests
         }
 
         Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddMilliseconds(700), server.Token));
+        MarketPush.Engine.Sessions.Session session = Assert.Single(server.Host.Stream.Sessions.Snapshot());
+        Assert.Equal(32, session.Queue.MaxFrames);
+        Assert.Equal(32 * 1024, session.Queue.MaxBytes);
         int snapshotsBefore = books.Values.Sum(b => b.Snapshots);
 
         // Stop reading: the socket and the 32-frame queue fill within a fraction of a second, then the server
