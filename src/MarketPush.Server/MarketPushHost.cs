@@ -99,6 +99,7 @@ public sealed class MarketPushHost : IAsyncDisposable
         WebApplication app = builder.Build();
         StreamServer stream = app.Services.GetRequiredService<StreamServer>();
         app.MapGet("/healthz", () => "ok");
+        DemoUiEndpoint.Map(app);
         if (options.Diagnostics)
         {
             DiagnosticsEndpoints.Map(app);
