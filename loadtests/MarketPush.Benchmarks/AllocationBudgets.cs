@@ -14,8 +14,13 @@ internal sealed class AllocationBudgets
     public const string FileName = "allocation-budgets.json";
 
     private readonly Dictionary<string, long> _budgets;
+    private readonly List<string> _duplicates;
 
-    private AllocationBudgets(Dictionary<string, long> budgets) => _budgets = budgets;
+    private AllocationBudgets(Dictionary<string, long> budgets, List<string> duplicates)
+    {
+        _budgets = budgets;
+        _duplicates = duplicates;
+    }
 
     /// <summary>Keys look like <c>FrameReaderBenchmarks.OneSegment</c>.</summary>
     public IReadOnlyDictionary<string, long> Budgets => _budgets;
@@ -25,12 +30,17 @@ internal sealed class AllocationBudgets
         string path = Path.Combine(AppContext.BaseDirectory, FileName);
         using JsonDocument document = JsonDocument.Parse(File.ReadAllText(path));
         var budgets = new Dictionary<string, long>(StringComparer.Ordinal);
+        var duplicates = new List<string>();
         foreach (JsonProperty entry in document.RootElement.GetProperty("budgets").EnumerateObject())
         {
-            budgets.Add(entry.Name, entry.Value.GetProperty("maxBytesPerOperation").GetInt64());
+            // JSON allows a repeated key and keeps the last; two budgets for one method is an editing mistake, so say so.
+            if (!budgets.TryAdd(entry.Name, entry.Value.GetProperty("maxBytesPerOperation").GetInt64()))
+            {
+                duplicates.Add(entry.Name);
+            }
         }
 
-        return new AllocationBudgets(budgets);
+        return new AllocationBudgets(budgets, duplicates);
     }
 
     public static string Key(Type benchmarkType, MethodInfo method) => $"{benchmarkType.Name}.{method.Name}";
@@ -50,10 +60,15 @@ internal sealed class AllocationBudgets
         }
     }
 
-    /// <summary>Problems with the file itself: benchmark methods without a budget, budgets naming no method.</summary>
+    /// <summary>Problems with the file itself: benchmark methods without a budget, budgets naming no method, repeated keys.</summary>
     public List<string> FindMissingAndStale()
     {
         var problems = new List<string>();
+        foreach (string key in _duplicates)
+        {
+            problems.Add($"{FileName} has more than one budget for {key}.");
+        }
+
         var known = new HashSet<string>(StringComparer.Ordinal);
         foreach ((Type type, MethodInfo method) in DiscoverBenchmarks())
         {

@@ -1,28 +1,36 @@
-using System.Globalization;
 using MarketPush.Engine.Feeds;
+using MarketPush.Engine.Feeds.Configuration;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Transport;
+using MarketPush.Feeds.Exchange;
 
 namespace MarketPush.Server;
 
 /// <summary>
-/// Wiring of the market-data half from the command line: the instrument catalog (built-in list or
-/// <c>--symbols N</c>), the feed (<c>--feed synthetic|none</c>, <c>--rate</c>, <c>--seed</c>), the
-/// <see cref="MarketDataPipeline"/> over the transport's frame builder, and the market commands with their
-/// per-session limits attached to the transport's command handler. Called once by <see cref="MarketPushHost"/> at
-/// startup, before Kestrel accepts connections. No logic of its own.
+/// Wiring of the market-data half from the command line and configuration: the feeds (<see cref="FeedSetup"/>: one or
+/// more of synthetic, replay, exchange, each under its own symbol namespace, or none) composed into a
+/// <see cref="FeedSet"/> whose catalog is the server's, the <see cref="MarketDataPipeline"/> over the transport's frame
+/// builder (the feed set, not the pipeline, runs the feeds: supervised, each with its own channel and ingest loop into
+/// the pipeline's cache and router), and the market commands with their per-session limits attached to the
+/// transport's command handler. Called once by <see cref="MarketPushHost"/> at startup, before Kestrel accepts
+/// connections. No logic of its own.
 /// </summary>
 internal static class MarketDataSetup
 {
-    public static MarketDataPipeline Start(ServerOptions options, StreamServer stream, MarketPushMetrics metrics, ILoggerFactory loggerFactory)
+    /// <summary>Builds and starts the market-data half; the feed set is null for <c>--feed none</c>.</summary>
+    /// <exception cref="FeedConfigurationException">A bad feed entry or flag, named.</exception>
+    public static async Task<(MarketDataPipeline Market, FeedSet? Feeds)> StartAsync(
+        ServerOptions options, IConfiguration configuration, StreamServer stream, MarketPushMetrics metrics, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        InstrumentCatalog catalog = options.Symbols > 0 ? InstrumentCatalog.CreateGenerated(options.Symbols) : InstrumentCatalog.CreateDefault();
-        IFeedAdapter[] feeds = options.Feed == ServerOptions.FeedNone
-            ? []
-            : [new SyntheticFeed(catalog, new SyntheticFeedOptions { Seed = options.Seed, QuotesPerSecond = options.Rate })];
-        var pipeline = new MarketDataPipeline(catalog, feeds, stream.Frames, metrics, stream.Time, loggerFactory);
+        FeedConfiguration? feedConfiguration = FeedSetup.Configure(options, configuration);
+        FeedSet? feeds = feedConfiguration is null
+            ? null
+            : await FeedSet.BuildAsync(feedConfiguration, [.. FeedSet.BuiltInFactories, new ExchangeFeedFactory()], metrics, loggerFactory, stream.Time, cancellationToken).ConfigureAwait(false);
+        InstrumentCatalog catalog = feeds?.Catalog
+            ?? (options.Symbols > 0 ? InstrumentCatalog.CreateGenerated(options.Symbols) : InstrumentCatalog.CreateDefault());
+        var pipeline = new MarketDataPipeline(catalog, [], stream.Frames, metrics, stream.Time, loggerFactory);
         var limits = new SessionLimits
         {
             SlowConsumerMs = options.SlowConsumerMs,
@@ -34,24 +42,18 @@ internal static class MarketDataSetup
         };
         stream.Commands.UseMarketData(new SubscriptionCommands(pipeline.Router, stream.Frames, pipeline.Scheduler, limits, metrics, pipeline.Totals));
         pipeline.Start();
+        feeds?.Start(pipeline.Cache, pipeline.Sequences, pipeline.Router, CancellationToken.None); // the startup token must not stop them later
 
         ILogger logger = loggerFactory.CreateLogger("MarketPush.Server");
-        string instruments = options.Symbols > 0
-            ? $"{catalog.Count} generated instruments SYM0000..{catalog[catalog.Count - 1].Symbol}"
-            : $"{catalog.Count} instruments from the built-in list";
-        if (feeds.Length == 0)
+        if (feeds is null)
         {
-            logger.LogInformation("Market data: {Instruments}; no feed (--feed none)", instruments);
+            logger.LogInformation("Market data: {Instruments} instruments; no feed (--feed none)", catalog.Count);
         }
         else
         {
-            logger.LogInformation(
-                "Market data: feed synthetic live, {Instruments}, {Rate} quotes/s, seed {Seed}",
-                instruments,
-                options.Rate == 0 ? "unpaced" : options.Rate.ToString(CultureInfo.InvariantCulture),
-                options.Seed);
+            logger.LogInformation("Market data: {Instruments} instruments from {Feeds}", catalog.Count, string.Join(", ", feeds.Configuration.Feeds));
         }
 
-        return pipeline;
+        return (pipeline, feeds);
     }
 }

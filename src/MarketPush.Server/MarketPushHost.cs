@@ -1,5 +1,6 @@
 using System.Text;
 using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Feeds.Configuration;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Transport;
@@ -11,7 +12,7 @@ namespace MarketPush.Server;
 
 /// <summary>
 /// The running server: Kestrel (HTTP/1.1) with <c>GET /v1/stream</c> handled by the transport's
-/// <see cref="StreamEndpoint"/> and <c>/healthz</c>. Program runs one until Ctrl-C/SIGTERM; tests start one in-process
+/// <see cref="StreamEndpoint"/>, <c>/healthz</c> and <c>/readyz</c> (every feed live). Program runs one until Ctrl-C/SIGTERM; tests start one in-process
 /// on 127.0.0.1 port 0 and use the hooks below. Wiring only: the logic lives in MarketPush.Engine.
 /// </summary>
 public sealed class MarketPushHost : IAsyncDisposable
@@ -19,13 +20,15 @@ public sealed class MarketPushHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly StreamServer _stream;
     private readonly MarketDataPipeline _market;
+    private readonly FeedSet? _feeds;
     private int _stopped;
 
-    private MarketPushHost(WebApplication app, StreamServer stream, MarketDataPipeline market, IReadOnlyList<string> addresses)
+    private MarketPushHost(WebApplication app, StreamServer stream, MarketDataPipeline market, FeedSet? feeds, IReadOnlyList<string> addresses)
     {
         _app = app;
         _stream = stream;
         _market = market;
+        _feeds = feeds;
         Addresses = addresses;
         Uri first = new(addresses[0].Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal));
         Port = first.Port;
@@ -55,6 +58,9 @@ public sealed class MarketPushHost : IAsyncDisposable
     /// <summary>The market-data pipeline: catalog, last-value cache, router, rate scheduler, delivery totals.</summary>
     public MarketDataPipeline Market => _market;
 
+    /// <summary>The supervised feeds (null with <c>--feed none</c>): their state, the recorder, <c>/readyz</c>'s answer.</summary>
+    public FeedSet? Feeds => _feeds;
+
     /// <summary>Builds and starts the server. Port 0 binds an ephemeral port (see <see cref="Port"/>).</summary>
     public static async Task<MarketPushHost> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
@@ -81,6 +87,11 @@ public sealed class MarketPushHost : IAsyncDisposable
         // Per-request lines from ASP.NET Core would drown ours; the lifetime lines ("Now listening on") stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning);
         builder.WebHost.UseUrls(options.GetListenUrls());
+        if (options.ConfigPath is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(options.ConfigPath), optional: false, reloadOnChange: false);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -99,6 +110,15 @@ public sealed class MarketPushHost : IAsyncDisposable
         WebApplication app = builder.Build();
         StreamServer stream = app.Services.GetRequiredService<StreamServer>();
         app.MapGet("/healthz", () => "ok");
+
+        // Ready while every feed is live (running and delivering); the body says which feed is not, and why.
+        FeedSet? feeds = null;
+        app.MapGet("/readyz", (HttpContext context) =>
+        {
+            context.Response.StatusCode = feeds is null || feeds.IsLive ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(feeds?.GetHealthJson() ?? """{"live":true,"feeds":[]}""");
+        });
         DemoUiEndpoint.Map(app);
         if (options.Diagnostics)
         {
@@ -109,24 +129,41 @@ public sealed class MarketPushHost : IAsyncDisposable
         app.MapPrometheusMetrics("/metrics");
 
         // Market data flows before the first client can connect, so its first subscribe already finds last values.
-        MarketDataPipeline market = MarketDataSetup.Start(
-            options,
-            stream,
-            app.Services.GetRequiredService<MarketPushMetrics>(),
-            app.Services.GetRequiredService<ILoggerFactory>());
+        MarketDataPipeline market;
+        try
+        {
+            (market, feeds) = await MarketDataSetup.StartAsync(
+                options,
+                app.Configuration,
+                stream,
+                app.Services.GetRequiredService<MarketPushMetrics>(),
+                app.Services.GetRequiredService<ILoggerFactory>(),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
+            if (feeds is not null)
+            {
+                await feeds.DisposeAsync().ConfigureAwait(false);
+            }
+
             await market.DisposeAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         string[] addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
-        var host = new MarketPushHost(app, stream, market, addresses);
+        var host = new MarketPushHost(app, stream, market, feeds, addresses);
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MarketPush.Server");
         foreach (string address in addresses)
         {
@@ -164,6 +201,11 @@ public sealed class MarketPushHost : IAsyncDisposable
         // Our shutdown first (it is bounded), then Kestrel, which then has no upgraded connections left to wait for;
         // the feeds stop once no session is left to receive their updates.
         await _stream.ShutdownAsync().ConfigureAwait(false);
+        if (_feeds is not null)
+        {
+            await _feeds.DisposeAsync().ConfigureAwait(false); // feeds stop, ingest drains, the recording is closed
+        }
+
         await _market.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
     }

@@ -37,6 +37,12 @@ internal static class Program
         {
             host = await MarketPushHost.StartAsync(options, cancellationToken).ConfigureAwait(false);
         }
+        catch (MarketPush.Engine.Feeds.Configuration.FeedConfigurationException ex)
+        {
+            // A bad Feeds entry or --feed: refuse to start, naming the key (Feeds:1:Kind: …).
+            await stderr.WriteLineAsync($"marketpush: {ex.Message}").ConfigureAwait(false);
+            return ExitBadOptions;
+        }
         catch (IOException ex)
         {
             // Typically the port is taken.

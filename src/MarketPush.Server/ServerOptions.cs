@@ -20,7 +20,18 @@ public sealed class ServerOptions
           --shutdown-timeout-ms N     wait for close replies on shutdown (default 5000)
           --log-level L               Trace, Debug, Information, Warning, Error or None (default Information)
           --diagnostics               map POST /debug/gc (forced full GC, answers RSS and heap bytes) for loadtests/
-          --feed F                    synthetic (default): the embedded market generator; none: no updates
+          --feed F                    a feed; give several for several (each owns its symbols):
+                                        synthetic (default): the embedded market generator
+                                        replay:PATH: play a capture file (.csv or .csv.lz4, see feeds/README.md)
+                                        exchange:wss://HOST/PATH?products=BTC-USD,ETH-USD: a Coinbase-style venue (as CB:BTC-USD)
+                                        none: no feed (symbols are known, nothing updates)
+                                      without --feed, the Feeds section of appsettings.json (or --config) if any
+          --speed S                   replay speed: 1 (recorded pace, default), 10, ... or max
+          --loop                      replays start again at the end
+          --replay-delay-ms N         replays wait N ms before their first event (let subscribers connect)
+          --record PATH               record everything the feeds produce to PATH (.csv, or .csv.lz4 compressed)
+          --stale-after-ms N          a symbol with no update for N ms is announced stale (default 15000)
+          --config PATH               read settings (Feeds, Record) from this JSON file too
           --symbols N                 N generated instruments SYM0000..SYM{N-1} (default: the built-in list of ~500)
           --rate R                    synthetic quote updates per second over all symbols (default 2000; 0 = unpaced)
           --seed S                    synthetic feed seed: same seed and symbols, same market (default 1)
@@ -52,8 +63,40 @@ public sealed class ServerOptions
     /// <summary>Maps the measurement endpoints (<c>POST /debug/gc</c>); off by default because they force full GCs.</summary>
     public bool Diagnostics { get; set; }
 
-    /// <summary><c>synthetic</c> (the embedded generator) or <c>none</c> (no feed: symbols are known, nothing updates).</summary>
-    public string Feed { get; set; } = FeedSynthetic;
+    /// <summary>
+    /// The first <c>--feed</c> (<c>synthetic</c> when none was given): <c>synthetic</c>, <c>none</c>,
+    /// <c>replay:PATH</c> or <c>exchange:URL?products=…</c>. Setting it replaces every feed; <see cref="Feeds"/> has them all.
+    /// </summary>
+    public string Feed
+    {
+        get => Feeds.Count > 0 ? Feeds[0] : FeedSynthetic;
+        set
+        {
+            Feeds.Clear();
+            Feeds.Add(value);
+        }
+    }
+
+    /// <summary>Every <c>--feed</c> in order; empty: the configuration's <c>Feeds</c>, else the synthetic feed.</summary>
+    public List<string> Feeds { get; } = [];
+
+    /// <summary><c>--speed</c>: replay speed, <see cref="double.PositiveInfinity"/> for <c>max</c>.</summary>
+    public double ReplaySpeed { get; set; } = 1;
+
+    /// <summary><c>--loop</c>: replays start again at the end of their file.</summary>
+    public bool ReplayLoop { get; set; }
+
+    /// <summary><c>--replay-delay-ms</c>: replays wait this long before their first event.</summary>
+    public int ReplayStartDelayMs { get; set; }
+
+    /// <summary><c>--record</c>: where to record everything the feeds produce.</summary>
+    public string? RecordPath { get; set; }
+
+    /// <summary><c>--stale-after-ms</c>: a symbol with no update for this long is announced stale.</summary>
+    public int StaleAfterMs { get; set; } = 15_000;
+
+    /// <summary><c>--config</c>: a JSON settings file read on top of appsettings.json.</summary>
+    public string? ConfigPath { get; set; }
 
     /// <summary>Generated instruments <c>SYM0000</c>…; 0 = the built-in list of named equities and crypto pairs.</summary>
     public int Symbols { get; set; }
@@ -137,7 +180,25 @@ public sealed class ServerOptions
                     options.LogLevel = ParseLogLevel(flag, NextValue(ref i));
                     break;
                 case "--feed":
-                    options.Feed = ParseFeed(flag, NextValue(ref i));
+                    options.Feeds.Add(ParseFeed(flag, NextValue(ref i)));
+                    break;
+                case "--speed":
+                    options.ReplaySpeed = ParseSpeed(flag, NextValue(ref i));
+                    break;
+                case "--loop":
+                    options.ReplayLoop = inlineValue is null ? true : throw new OptionsException(flag, "takes no value");
+                    break;
+                case "--replay-delay-ms":
+                    options.ReplayStartDelayMs = ParseInt(flag, NextValue(ref i), 0, 24 * 60 * 60 * 1000);
+                    break;
+                case "--record":
+                    options.RecordPath = NextValue(ref i);
+                    break;
+                case "--stale-after-ms":
+                    options.StaleAfterMs = ParseInt(flag, NextValue(ref i), 1, 24 * 60 * 60 * 1000);
+                    break;
+                case "--config":
+                    options.ConfigPath = NextValue(ref i);
                     break;
                 case "--symbols":
                     options.Symbols = ParseInt(flag, NextValue(ref i), 1, MaxSymbols);
@@ -206,7 +267,32 @@ public sealed class ServerOptions
             ParseUrls("--urls", Urls);
         }
 
-        ParseFeed("--feed", Feed);
+        foreach (string feed in Feeds)
+        {
+            ParseFeed("--feed", feed);
+        }
+
+        if (Feeds.Count > 1 && Feeds.Contains(FeedNone))
+        {
+            throw new OptionsException("--feed", "none cannot be combined with other feeds");
+        }
+
+        if (!(ReplaySpeed > 0))
+        {
+            throw new OptionsException("--speed", "must be above 0 (or max)");
+        }
+
+        CheckRange("--replay-delay-ms", ReplayStartDelayMs, 0, 24 * 60 * 60 * 1000);
+        CheckRange("--stale-after-ms", StaleAfterMs, 1, 24 * 60 * 60 * 1000);
+        if (RecordPath is not null && string.IsNullOrWhiteSpace(RecordPath))
+        {
+            throw new OptionsException("--record", "needs a file path");
+        }
+
+        if (ConfigPath is not null && !File.Exists(ConfigPath))
+        {
+            throw new OptionsException("--config", $"no such file '{ConfigPath}'");
+        }
         if (Symbols != 0)
         {
             CheckRange("--symbols", Symbols, 1, MaxSymbols);
@@ -263,11 +349,36 @@ public sealed class ServerOptions
         return rate;
     }
 
-    private static string ParseFeed(string flag, string value) => value switch
+    /// <summary>Checks a <c>--feed</c> value's form (files and URLs are checked when the feeds are built).</summary>
+    private static string ParseFeed(string flag, string value)
     {
-        FeedSynthetic or FeedNone => value,
-        _ => throw new OptionsException(flag, $"'{value}' is not a feed (synthetic, none)"),
-    };
+        if (value == FeedNone)
+        {
+            return value;
+        }
+
+        try
+        {
+            MarketPush.Engine.Feeds.Configuration.FeedConfiguration.ParseFeedFlag(value, flag);
+            return value;
+        }
+        catch (MarketPush.Engine.Feeds.Configuration.FeedConfigurationException ex)
+        {
+            throw new OptionsException(flag, ex.Problem);
+        }
+    }
+
+    private static double ParseSpeed(string flag, string value)
+    {
+        try
+        {
+            return MarketPush.Engine.Feeds.Replay.ReplayFeedOptions.ParseSpeed(value);
+        }
+        catch (FormatException ex)
+        {
+            throw new OptionsException(flag, ex.Message);
+        }
+    }
 
     private static void CheckRange(string flag, int value, int min, int max)
     {

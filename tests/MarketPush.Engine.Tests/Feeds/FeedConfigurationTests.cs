@@ -94,6 +94,17 @@ public class FeedConfigurationTests
     public void ParseFeedFlag_RefusesABadValue_NamingTheFlag(string value, string message) =>
         Assert.Equal(message, Assert.Throws<FeedConfigurationException>(() => FeedConfiguration.ParseFeedFlag(value)).Message);
 
+    [Theory]
+    [InlineData(1_000, 1.0, 3_000)]   // 1,000 symbols at 1 quote/s: a symbol updates every 1,000 s
+    [InlineData(20, 5_000.0, 15)]      // busy: the configured 15 s
+    [InlineData(20, 0.0, 15)]          // unpaced
+    public void SyntheticFeeds_AreStaleOnlyAfterThreeRoundsOfTheirSymbols(int symbols, double rate, int expectedSeconds)
+    {
+        var settings = new FeedSettings { Kind = FeedKind.Synthetic, Symbols = symbols, Rate = rate };
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), settings.ToSupervisedOptions([.. Enumerable.Range(0, symbols)]).StaleAfter);
+    }
+
     [Fact]
     public void Create_NamesFeedsAfterTheirKind_AndChecksFlagsToo()
     {

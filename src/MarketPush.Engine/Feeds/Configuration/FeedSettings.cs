@@ -79,16 +79,31 @@ public sealed record FeedSettings
 
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The supervisor's view of this feed's settings.</summary>
-    public SupervisedFeedOptions ToSupervisedOptions(IReadOnlyList<int> instrumentIds) => new()
+    /// <summary>
+    /// The supervisor's view of this feed's settings. A paced synthetic feed visits its symbols round robin, so one
+    /// symbol's updates are <c>symbols / rate</c> seconds apart: it is stale only after three such rounds, never sooner
+    /// than <see cref="StaleAfter"/> (a load run of 1,000 symbols at 1 quote/s would otherwise flap every round).
+    /// </summary>
+    public SupervisedFeedOptions ToSupervisedOptions(IReadOnlyList<int> instrumentIds)
     {
-        Overflow = Overflow,
-        ChannelCapacity = ChannelCapacity,
-        StaleAfter = StaleAfter,
-        RestartInitialDelay = RestartInitialDelay,
-        RestartMaxDelay = RestartMaxDelay,
-        InstrumentIds = instrumentIds,
-    };
+        ArgumentNullException.ThrowIfNull(instrumentIds);
+        TimeSpan staleAfter = StaleAfter;
+        if (Kind == FeedKind.Synthetic && Rate > 0)
+        {
+            TimeSpan threeRounds = TimeSpan.FromSeconds(Math.Min(3.0 * instrumentIds.Count / Rate, TimeSpan.FromDays(1).TotalSeconds));
+            staleAfter = threeRounds > staleAfter ? threeRounds : staleAfter;
+        }
+
+        return new SupervisedFeedOptions
+        {
+            Overflow = Overflow,
+            ChannelCapacity = ChannelCapacity,
+            StaleAfter = staleAfter,
+            RestartInitialDelay = RestartInitialDelay,
+            RestartMaxDelay = RestartMaxDelay,
+            InstrumentIds = instrumentIds,
+        };
+    }
 
     public override string ToString() => Kind switch
     {

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Feeds;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Routing;
+using MarketPush.Engine.Sessions;
+using MarketPush.Protocol.Encodings.Json;
+using MarketPush.Protocol.Handshake;
+using MarketPush.Protocol.Messages;
+
+namespace MarketPush.Benchmarks;
+
+/// <summary>
+/// Fan-out stage, on the ingest thread: one quote update goes through the real <see cref="SubscriptionRouter.OnQuote"/>
+/// (encoded once, framed once into a pooled <see cref="OutboundMessage"/>) to N sessions subscribed to that symbol's
+/// quote channel, each a real <see cref="ConflationSlots"/> + <see cref="OutboundQueue"/> built by
+/// <see cref="SubscriptionCommands"/> exactly as a connection's subscribe command builds them, without a socket.
+/// One operation is one update delivered to all N; the <c>ns/delivery</c> column divides the mean by N.
+/// </summary>
+/// <remarks>
+/// The measured part includes draining every queue (dequeue + release, what each send loop does before writing),
+/// because BenchmarkDotNet's per-iteration cleanup would force one invocation per iteration, far too coarse for a
+/// sub-microsecond operation; without the drain the queues fill after 1,024 updates and the router starts conflating.
+/// Budget: 0 bytes per operation (so 0 per delivery): frames and messages are pooled, the queues' rings are grown in setup.
+/// </remarks>
+[MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
+[Config(typeof(PerDeliveryConfig))]
+public class RouterFanOutBenchmarks
+{
+    private FramePool _pool = null!;
+    private FrameBuilder _frames = null!;
+    private SubscriptionRouter _router = null!;
+    private TimerWheel _wheel = null!;
+    private Instrument _instrument = null!;
+    private OutboundQueue[] _queues = null!;
+    private ConflationSlots[] _slots = null!;
+    private long _sequence;
+    private long _timestamp = 1_763_800_000_000_000;
+
+    [Params(1, 100, 10000)]
+    public int Subscribers { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(4);
+        _instrument = catalog[0];
+        _pool = new FramePool();
+        _frames = new FrameBuilder(_pool);
+        _router = new SubscriptionRouter(new LastValueCache(catalog), _frames);
+        _wheel = new TimerWheel();
+        var limits = new SessionLimits();
+        var commands = new SubscriptionCommands(_router, _frames, _wheel, limits);
+        byte[] json = Encoding.UTF8.GetBytes(
+            "{\"op\":\"subscribe\",\"symbols\":[\"" + _instrument.Symbol + "\"],\"channels\":[\"quote\"],\"snapshot\":false}");
+        if (!JsonCommandParser.TryParse(json, out ClientCommand? command, out CommandError error))
+        {
+            throw new InvalidOperationException(error.Message);
+        }
+
+        _queues = new OutboundQueue[Subscribers];
+        _slots = new ConflationSlots[Subscribers];
+        for (int i = 0; i < Subscribers; i++)
+        {
+            var queue = new OutboundQueue();
+            SubscriptionTable table = commands.CreateTable(queue, WireEncoding.Json, compression: false, close: null);
+            commands.Subscribe(table, command);
+            _queues[i] = queue;
+            _slots[i] = table.Updates;
+        }
+
+        if (_router.CountSubscribers(_instrument.Id, MarketChannel.Quote) != Subscribers)
+        {
+            throw new InvalidOperationException("Not every session subscribed.");
+        }
+
+        // Drop the 'subscribed' replies, then warm the path once so the rings and pools are at their working size.
+        Drain();
+        FanOutQuote();
+    }
+
+    [Benchmark]
+    public void FanOutQuote()
+    {
+        long sequence = ++_sequence;
+        long bid = 18_000 + (sequence & 63);
+        _router.OnQuote(_instrument, sequence, _timestamp += 1_000, new Quote(bid, 100, bid + 2, 200));
+        Drain();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Drain();
+        foreach (OutboundQueue queue in _queues)
+        {
+            queue.Complete();
+        }
+
+        _frames.Dispose();
+        _wheel.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    private void Drain()
+    {
+        OutboundQueue[] queues = _queues;
+        for (int i = 0; i < queues.Length; i++)
+        {
+            while (queues[i].TryDequeue(int.MaxValue, out SharedFrame frame))
+            {
+                frame.Release();
+            }
+
+            _slots[i].OnDrained();
+        }
+    }
+
+    /// <summary>Adds the <c>ns/delivery</c> column: mean time per operation divided by the subscriber count.</summary>
+    private sealed class PerDeliveryConfig : ManualConfig
+    {
+        public PerDeliveryConfig() => AddColumn(new PerDeliveryColumn());
+    }
+
+    private sealed class PerDeliveryColumn : IColumn
+    {
+        public string Id => nameof(PerDeliveryColumn);
+
+        public string ColumnName => "ns/delivery";
+
+        public bool AlwaysShow => true;
+
+        public ColumnCategory Category => ColumnCategory.Custom;
+
+        public int PriorityInCategory => 0;
+
+        public bool IsNumeric => true;
+
+        public UnitType UnitType => UnitType.Dimensionless;
+
+        public string Legend => "Mean time per operation divided by the number of subscribers it was delivered to";
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            BenchmarkReport? report = summary[benchmarkCase];
+            object? subscribers = benchmarkCase.Parameters[nameof(Subscribers)];
+            if (report?.ResultStatistics is null || subscribers is not int count || count == 0)
+            {
+                return "-";
+            }
+
+            return (report.ResultStatistics.Mean / count).ToString("N2", CultureInfo.InvariantCulture);
+        }
+
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+        public bool IsAvailable(Summary summary) => true;
+    }
+}
