@@ -45,9 +45,13 @@ pin_server=(); pin_runner=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin_server=(taskset -c 0); pin_runner=(taskset -c 1); fi
 
 echo "run-bench: building Release..."
-dotnet build src/MarketPush.Server -c Release -v q -nologo >/dev/null
-dotnet build loadtests/MarketPush.LoadGen -c Release -v q -nologo >/dev/null
-dotnet build loadtests/baselines/aspnetcore -c Release -v q -nologo >/dev/null
+for project in src/MarketPush.Server loadtests/MarketPush.LoadGen loadtests/baselines/aspnetcore; do
+  if ! build_log=$(dotnet build "$project" -c Release -v q -nologo 2>&1); then
+    echo "$build_log" | grep -E "error|Error" | head -20 >&2
+    echo "run-bench: the Release build of $project failed" >&2
+    exit 1
+  fi
+done
 if [[ " $contenders " == *" node-ws "* ]] && [ ! -d loadtests/baselines/node-ws/node_modules/ws ]; then
   echo "run-bench: npm install (node-ws baseline)..."
   (cd loadtests/baselines/node-ws && npm install --no-audit --no-fund --silent)
