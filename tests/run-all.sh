@@ -148,13 +148,18 @@ dotnet test MarketPush.sln -c Release --no-build --nologo \
 test_rc=$?
 set -e
 
+# Hot-path allocation budgets (loadtests/MarketPush.Benchmarks/allocation-budgets.json): every benchmark method
+# is run in-process and its bytes per operation compared with its pinned budget (0 on the hot path).
+log "allocation budgets (MarketPush.Benchmarks --check-budgets)"
 set +e
+dotnet run -c Release --no-build --project loadtests/MarketPush.Benchmarks -- --check-budgets | tail -n 3
+budgets_rc=${PIPESTATUS[0]}
 print_totals "$RESULTS"
 totals_rc=$?
 set -e
 log "finished in $((SECONDS - started)) s"
 
-if [ "$test_rc" -ne 0 ] || [ "$totals_rc" -ne 0 ]; then
-  echo "run-all.sh: FAILED (dotnet test exit $test_rc)" >&2
+if [ "$test_rc" -ne 0 ] || [ "$totals_rc" -ne 0 ] || [ "$budgets_rc" -ne 0 ]; then
+  echo "run-all.sh: FAILED (dotnet test exit $test_rc, allocation budgets exit $budgets_rc)" >&2
   exit 1
 fi
