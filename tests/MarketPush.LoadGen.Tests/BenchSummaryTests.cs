@@ -72,4 +72,19 @@ public sealed class BenchSummaryTests
         // 1,000 connections on 1,000 symbols: one subscriber per symbol, so 1.6M deliveries are 1.6M updates; 1,600 compressions is far below one per update.
         Assert.Equal(true, goals.Single(g => g.Goal == "G4 compressions per update (G4-deflate)").Met);
     }
+
+    [Fact]
+    public void G4_CompressionCount_IsNotMeasured_WhenTheServerDoesNotExportIt()
+    {
+        RunResult plain = SampleResults.Run(BenchGoals.FanoutBase, "marketpush", 100_000, 2_000, serverNanos: 1_000);
+        RunResult compressed = SampleResults.Run(BenchGoals.DeflateAll, "marketpush", 100_000, 2_000, serverNanos: 1_050) with
+        {
+            ServerCounters = new SortedDictionary<string, double> { ["marketpush_feed_received_updates_total"] = 9_000 },
+        };
+
+        GoalCheck check = BenchGoals.Evaluate([plain, compressed], "marketpush").Single(g => g.Goal == "G4 compressions per update (G4-deflate-all)");
+
+        Assert.Null(check.Met);
+        Assert.Contains("exported no marketpush_compression_messages_total", check.Measured, StringComparison.Ordinal);
+    }
 }

@@ -32,13 +32,16 @@ public sealed class MetricsScraperTests
     }
 
     [Fact]
-    public void CounterDeltas_KeepsOnlyCountersThatMoved()
+    public void CounterDeltas_KeepsCountersThatMoved_AndEveryMarketPushCounter()
     {
         var deltas = MetricsScraper.CounterDeltas(MetricsScraper.Parse(Start), MetricsScraper.Parse(End));
 
         Assert.Equal(2, deltas["marketpush_compression_messages_total{encoding=\"json\"}"]);
         Assert.Equal(7, deltas["marketpush_session_conflated_updates_total"]);
         Assert.Equal(0.75, deltas["process_cpu_seconds_total"], 6);
-        Assert.Equal(3, deltas.Count); // not the gauge, not the unchanged counter
+        // Counted zero is not the same as not exported: MarketPush's own counters stay even when they did not move.
+        Assert.Equal(0, deltas["marketpush_session_closes_total{reason=\"slow consumer\"}"]);
+        Assert.False(deltas.ContainsKey("marketpush_transport_open_connections")); // a gauge
+        Assert.Equal(4, deltas.Count);
     }
 }

@@ -70,7 +70,10 @@ internal sealed class MetricsScraper : IDisposable
         return samples;
     }
 
-    /// <summary>end − start of every counter series (<c>_total</c>) that moved, sorted by name; capped at 200 series.</summary>
+    /// <summary>
+    /// end − start of every counter series (<c>_total</c>) that moved, plus every MarketPush counter even when it did not
+    /// (so a report can tell "counted zero" from "not exported"), sorted by name; capped at 200 series.
+    /// </summary>
     internal static SortedDictionary<string, double> CounterDeltas(Dictionary<string, double> start, Dictionary<string, double> end)
     {
         ArgumentNullException.ThrowIfNull(start);
@@ -86,7 +89,8 @@ internal sealed class MetricsScraper : IDisposable
             }
 
             double delta = value - start.GetValueOrDefault(series);
-            if (delta != 0 && deltas.Count < MaxReportedSeries)
+            bool ours = name.StartsWith("marketpush_", StringComparison.Ordinal);
+            if ((delta != 0 || ours) && deltas.Count < MaxReportedSeries)
             {
                 deltas[series] = delta;
             }

@@ -51,8 +51,20 @@ internal sealed record CaseFigures
             RssPerConnection = Spread.Of(runs.Select(r => r.Server?.RssPerConnectionBytes)),
             CpuPerConnection = idle ? Spread.Of(runs.Select(r => r.Server?.CpuMicrosPerConnectionSecond)) : null,
             RunnerCpu = Spread.Of(runs.Select(r => (double?)r.Runner.CpuPercent)),
-            Compressions = Spread.Of(runs.Select(r => r.ServerCounters is null ? null
-                : (double?)r.ServerCounters.Where(c => c.Key.StartsWith("marketpush_compression_messages_total", StringComparison.Ordinal)).Sum(c => c.Value))),
+            Compressions = Spread.Of(runs.Select(r => SumSeries(r, "marketpush_compression_messages_total"))),
         };
+    }
+
+    /// <summary>The delta of every series of one counter; null when the server did not export it at all.</summary>
+    internal static double? SumSeries(RunResult run, string counter)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.ServerCounters is null)
+        {
+            return null;
+        }
+
+        var series = run.ServerCounters.Where(c => c.Key == counter || c.Key.StartsWith(counter + "{", StringComparison.Ordinal)).ToList();
+        return series.Count == 0 ? null : series.Sum(c => c.Value);
     }
 }
