@@ -30,6 +30,7 @@ internal static class MarketDataSetup
             : await FeedSet.BuildAsync(feedConfiguration, [.. FeedSet.BuiltInFactories, new ExchangeFeedFactory()], metrics, loggerFactory, stream.Time, cancellationToken).ConfigureAwait(false);
         InstrumentCatalog catalog = feeds?.Catalog
             ?? (options.Symbols > 0 ? InstrumentCatalog.CreateGenerated(options.Symbols) : InstrumentCatalog.CreateDefault());
+        stream.Frames.Metrics = metrics;
         var pipeline = new MarketDataPipeline(catalog, [], stream.Frames, metrics, stream.Time, loggerFactory);
         var limits = new SessionLimits
         {

@@ -44,6 +44,30 @@ public sealed class CompressionTests
     }
 
     [Fact]
+    public async Task MetricsScrape_CountsOneCompressionPerMessage_NotPerDeflateSession()
+    {
+        await using ServerScope server = await ServerScope.StartAsync();
+        ClientWebSocket[] clients = [await server.ConnectAsync(deflate: DeflateOptions), await server.ConnectAsync(deflate: DeflateOptions)];
+        foreach (ClientWebSocket client in clients)
+        {
+            await client.ReceiveWelcomeAsync(server.Token);
+        }
+
+        await server.WaitForSessionCountAsync(2);
+        server.Host.BroadcastText(s_large);
+        foreach (ClientWebSocket client in clients)
+        {
+            Assert.Equal(s_large, await client.ReceiveTextAsync(server.Token));
+        }
+
+        HttpResult scrape = await RawWebSocketClient.SendHttpAsync(
+            server.Host.Port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", server.Token);
+        string line = scrape.Body.Split('\n').Single(l => l.StartsWith("marketpush_compression_messages_total ", StringComparison.Ordinal));
+        Assert.Equal("marketpush_compression_messages_total 1", line.Trim());
+        Assert.Contains($"marketpush_compression_input_bytes_total {Encoding.UTF8.GetByteCount(s_large)}", scrape.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeflateSession_GetsRsv1AtOrOverTheThreshold_AndPlainFramesBelowIt()
     {
         await using ServerScope server = await ServerScope.StartAsync();

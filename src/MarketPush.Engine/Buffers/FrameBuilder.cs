@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using MarketPush.Engine.Metrics;
 using MarketPush.Protocol.WebSockets;
 using MarketPush.Protocol.WebSockets.Deflate;
 
@@ -51,6 +52,12 @@ public sealed class FrameBuilder : IDisposable
 
     /// <summary>How many times a payload was deflated. Tests use it to prove "compressed once per message".</summary>
     public long CompressionCount => Interlocked.Read(ref _compressionCount);
+
+    /// <summary>
+    /// Where compressions are counted for /metrics (marketpush_compression_*): one count per message per wire variant,
+    /// which is how an operator sees that compression does not scale with subscribers. Set once by the host.
+    /// </summary>
+    public MarketPushMetrics? Metrics { get; set; }
 
     /// <summary>
     /// A pooled message holding the plain frame of <paramref name="payload"/>; its compressed frame is built on first
@@ -156,6 +163,7 @@ public sealed class FrameBuilder : IDisposable
                 {
                     Span<byte> buffer = frame.WritableBuffer;
                     int compressedLength = deflater.Compress(payload, buffer.Slice(headerRoom, maxCompressed));
+                    Metrics?.Compressed(payload.Length, compressedLength);
                     int headerLength = FrameWriter.GetHeaderLength(compressedLength, masked: false);
                     int start = headerRoom - headerLength;
                     FrameWriter.WriteHeader(buffer[start..], opcode, fin: true, compressed: true, compressedLength);
@@ -173,6 +181,7 @@ public sealed class FrameBuilder : IDisposable
             try
             {
                 int compressedLength = deflater.Compress(payload, scratch.AsSpan(0, maxCompressed));
+                Metrics?.Compressed(payload.Length, compressedLength);
                 return BuildFragmented(opcode, scratch.AsSpan(0, compressedLength), fragmentBytes, compressed: true);
             }
             finally
