@@ -113,11 +113,6 @@ public sealed class MarketDataPipeline : IAsyncDisposable
             _tasks.Add(Task.Run(() => RunIngestAsync(feed, channel, ingest, stop), CancellationToken.None));
             _logger.LogInformation("Feed {Feed} is live: {Instruments} instruments", feed.Name, Catalog.Count);
         }
-
-        if (Feeds.Count == 0)
-        {
-            _logger.LogInformation("No feed is live: {Instruments} instruments known, no updates will flow", Catalog.Count);
-        }
     }
 
     /// <summary>Stops the feeds and ingest loops and the scheduler; waits for them. Idempotent.</summary>
