@@ -123,14 +123,8 @@ public sealed class CsvCaptureReader : IDisposable
             {
                 read = _stream.Read(PrepareFill());
             }
-            catch (Lz4FrameException ex)
+            catch (Exception ex) when (DeferReadFailure(ex))
             {
-                _pendingError = Compressed(ex);
-                continue;
-            }
-            catch (CaptureFormatException ex)
-            {
-                _pendingError = ex;
                 continue;
             }
 
@@ -170,14 +164,8 @@ public sealed class CsvCaptureReader : IDisposable
             {
                 read = await _stream.ReadAsync(PrepareFillMemory(), cancellationToken).ConfigureAwait(false);
             }
-            catch (Lz4FrameException ex)
+            catch (Exception ex) when (DeferReadFailure(ex))
             {
-                _pendingError = Compressed(ex);
-                continue;
-            }
-            catch (CaptureFormatException ex)
-            {
-                _pendingError = ex;
                 continue;
             }
 
@@ -190,6 +178,25 @@ public sealed class CsvCaptureReader : IDisposable
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// A defect met while filling the buffer is held, not thrown, so the events already parsed before it are returned
+    /// first (the "nothing already played is lost" rule); the next read throws it. Shared by Read and ReadAsync.
+    /// </summary>
+    private bool DeferReadFailure(Exception exception)
+    {
+        switch (exception)
+        {
+            case Lz4FrameException lz4:
+                _pendingError = Compressed(lz4);
+                return true;
+            case CaptureFormatException format:
+                _pendingError = format;
+                return true;
+            default:
+                return false;
+        }
     }
 
     public void Dispose()
