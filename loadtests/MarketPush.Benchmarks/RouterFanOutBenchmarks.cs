@@ -8,6 +8,7 @@ using BenchmarkDotNet.Running;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Encodings.Json;
@@ -28,6 +29,12 @@ namespace MarketPush.Benchmarks;
 /// because BenchmarkDotNet's per-iteration cleanup would force one invocation per iteration, far too coarse for a
 /// sub-microsecond operation; without the drain the queues fill after 1,024 updates and the router starts conflating.
 /// Budget: 0 bytes per operation (so 0 per delivery): frames and messages are pooled, the queues' rings are grown in setup.
+/// <para>
+/// <see cref="FanOutQuoteToFullQueues"/> is the other half of a saturated fan-out (goal G1: 1,000 connections offered
+/// 4M deliveries/s, most of which are conflated once the clients fall behind): every queue is at its bound and every
+/// subscription already holds a value, so each delivery replaces the held value (the conflation path) and nothing is
+/// drained. Sessions are wired as the server wires them, with metrics listened to and server-wide totals.
+/// </para>
 /// </remarks>
 [MemoryDiagnoser]
 [MinColumn]
@@ -42,14 +49,85 @@ public class RouterFanOutBenchmarks
     private Instrument _instrument = null!;
     private OutboundQueue[] _queues = null!;
     private ConflationSlots[] _slots = null!;
+    private MarketPushMetrics _metrics = null!;
+    private MetricsCollector _collector = null!;
     private long _sequence;
     private long _timestamp = 1_763_800_000_000_000;
 
     [Params(1, 100, 10000)]
     public int Subscribers { get; set; }
 
-    [GlobalSetup]
+    [GlobalSetup(Target = nameof(FanOutQuote))]
     public void Setup()
+    {
+        CreateSessions(new SessionLimits());
+
+        // Drop the 'subscribed' replies, then warm the path once so the rings and pools are at their working size.
+        Drain();
+        FanOutQuote();
+    }
+
+    [GlobalSetup(Target = nameof(FanOutQuoteToFullQueues))]
+    public void SetupFullQueues()
+    {
+        // No 4001 while measuring: the queues stay full for the whole run on purpose.
+        CreateSessions(new SessionLimits { SlowConsumerMs = 24 * 3600 * 1000 });
+        Drain();
+
+        // Fill every queue to its frame bound, then one more update so every subscription holds a value.
+        for (int i = 0; i <= OutboundQueue.DefaultMaxFrames; i++)
+        {
+            FanOutQuoteToFullQueues();
+        }
+
+        foreach (ConflationSlots slots in _slots)
+        {
+            if (slots.QueueWaitCount != 1)
+            {
+                throw new InvalidOperationException("A session is not waiting for queue space.");
+            }
+        }
+    }
+
+    [Benchmark]
+    public void FanOutQuote()
+    {
+        long sequence = ++_sequence;
+        long bid = 18_000 + (sequence & 63);
+        _router.OnQuote(_instrument, sequence, _timestamp += 1_000, new Quote(bid, 100, bid + 2, 200));
+        Drain();
+    }
+
+    /// <summary>One update offered to N sessions whose queues are full: N conflations, nothing queued or drained.</summary>
+    [Benchmark]
+    public void FanOutQuoteToFullQueues()
+    {
+        long sequence = ++_sequence;
+        long bid = 18_000 + (sequence & 63);
+        _router.OnQuote(_instrument, sequence, _timestamp += 1_000, new Quote(bid, 100, bid + 2, 200));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Drain();
+        foreach (ConflationSlots slots in _slots)
+        {
+            slots.Complete();
+        }
+
+        foreach (OutboundQueue queue in _queues)
+        {
+            queue.Complete();
+        }
+
+        _frames.Dispose();
+        _wheel.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _collector.Dispose();
+        _metrics.Dispose();
+    }
+
+    private void CreateSessions(SessionLimits limits)
     {
         InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(4);
         _instrument = catalog[0];
@@ -57,8 +135,9 @@ public class RouterFanOutBenchmarks
         _frames = new FrameBuilder(_pool);
         _router = new SubscriptionRouter(new LastValueCache(catalog), _frames);
         _wheel = new TimerWheel();
-        var limits = new SessionLimits();
-        var commands = new SubscriptionCommands(_router, _frames, _wheel, limits);
+        _metrics = new MarketPushMetrics();
+        _collector = new MetricsCollector(_metrics, includeRuntimeMetrics: false);
+        var commands = new SubscriptionCommands(_router, _frames, _wheel, limits, _metrics, new DeliveryTotals());
         byte[] json = Encoding.UTF8.GetBytes(
             "{\"op\":\"subscribe\",\"symbols\":[\"" + _instrument.Symbol + "\"],\"channels\":[\"quote\"],\"snapshot\":false}");
         if (!JsonCommandParser.TryParse(json, out ClientCommand? command, out CommandError error))
@@ -81,32 +160,6 @@ public class RouterFanOutBenchmarks
         {
             throw new InvalidOperationException("Not every session subscribed.");
         }
-
-        // Drop the 'subscribed' replies, then warm the path once so the rings and pools are at their working size.
-        Drain();
-        FanOutQuote();
-    }
-
-    [Benchmark]
-    public void FanOutQuote()
-    {
-        long sequence = ++_sequence;
-        long bid = 18_000 + (sequence & 63);
-        _router.OnQuote(_instrument, sequence, _timestamp += 1_000, new Quote(bid, 100, bid + 2, 200));
-        Drain();
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        Drain();
-        foreach (OutboundQueue queue in _queues)
-        {
-            queue.Complete();
-        }
-
-        _frames.Dispose();
-        _wheel.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     private void Drain()

@@ -5,6 +5,8 @@ using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Transport;
 using MarketPush.Protocol.WebSockets;
+using MarketPush.Server.Health;
+using MarketPush.Server.Logging;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -12,7 +14,8 @@ namespace MarketPush.Server;
 
 /// <summary>
 /// The running server: Kestrel (HTTP/1.1) with <c>GET /v1/stream</c> handled by the transport's
-/// <see cref="StreamEndpoint"/>, <c>/healthz</c> and <c>/readyz</c> (every feed live). Program runs one until Ctrl-C/SIGTERM; tests start one in-process
+/// <see cref="StreamEndpoint"/>, <c>/healthz</c> (process alive) and <c>/readyz</c> (<see cref="ReadinessProbe"/>: feeds live, not
+/// shutting down, below the connection limit). Program runs one until Ctrl-C/SIGTERM; tests start one in-process
 /// on 127.0.0.1 port 0 and use the hooks below. Wiring only: the logic lives in MarketPush.Engine.
 /// </summary>
 public sealed class MarketPushHost : IAsyncDisposable
@@ -75,6 +78,7 @@ public sealed class MarketPushHost : IAsyncDisposable
             CloseTimeoutMs = Math.Max(1, Math.Min(options.ShutdownTimeoutMs, 5_000)),
             QueueMaxFrames = options.QueueMaxFrames,
             QueueMaxBytes = options.QueueMaxBytes,
+            MaxConnections = options.MaxConnections,
         };
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
@@ -84,6 +88,7 @@ public sealed class MarketPushHost : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.SetMinimumLevel(options.LogLevel);
+        ConsoleLogSetup.Configure(builder.Logging, options.LogFormat);
         // Per-request lines from ASP.NET Core would drown ours; the lifetime lines ("Now listening on") stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning);
         builder.WebHost.UseUrls(options.GetListenUrls());
@@ -103,7 +108,8 @@ public sealed class MarketPushHost : IAsyncDisposable
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(host =>
             host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownTimeoutMs) + TimeSpan.FromSeconds(10));
-        builder.Services.AddSingleton(services => new StreamServer(streamOptions, services.GetRequiredService<ILoggerFactory>()));
+        builder.Services.AddSingleton(services => new StreamServer(
+            streamOptions, services.GetRequiredService<ILoggerFactory>(), metrics: services.GetRequiredService<MarketPushMetrics>()));
         builder.Services.AddHostedService<StreamServerHostedService>();
         builder.Services.AddMarketPushMetrics();
 
@@ -111,20 +117,17 @@ public sealed class MarketPushHost : IAsyncDisposable
         StreamServer stream = app.Services.GetRequiredService<StreamServer>();
         app.MapGet("/healthz", () => "ok");
 
-        // Ready while every feed is live (running and delivering); the body says which feed is not, and why.
+        // Ready while the feeds are live, the server is not shutting down and it is below its connection limit; the
+        // body names the condition that failed (and which feed is not live, and why).
         FeedSet? feeds = null;
-        app.MapGet("/readyz", (HttpContext context) =>
-        {
-            context.Response.StatusCode = feeds is null || feeds.IsLive ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
-            context.Response.ContentType = "application/json";
-            return context.Response.WriteAsync(feeds?.GetHealthJson() ?? """{"live":true,"feeds":[]}""");
-        });
+        app.MapGet(ReadinessProbe.Path, (HttpContext context) => ReadinessProbe.WriteAsync(context, stream, feeds));
         DemoUiEndpoint.Map(app);
         if (options.Diagnostics)
         {
             DiagnosticsEndpoints.Map(app);
         }
 
+        Admin.AdminApi.Map(app, options, stream);
         app.Map(streamOptions.Path, stream.Endpoint.HandleAsync);
         app.MapPrometheusMetrics("/metrics");
 
@@ -164,13 +167,8 @@ public sealed class MarketPushHost : IAsyncDisposable
 
         string[] addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
         var host = new MarketPushHost(app, stream, market, feeds, addresses);
-        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("MarketPush.Server");
-        foreach (string address in addresses)
-        {
-            logger.LogInformation("Listening on {Address}", address);
-        }
-
-        logger.LogInformation("WebSocket endpoint {StreamUri} (heartbeat {HeartbeatMs} ms)", host.StreamUri, options.HeartbeatMs);
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupLog.Category);
+        StartupLog.Write(logger, addresses, host.StreamUri, app, options);
         return host;
     }
 

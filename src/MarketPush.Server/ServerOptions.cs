@@ -1,4 +1,5 @@
 using System.Globalization;
+using MarketPush.Server.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace MarketPush.Server;
@@ -19,6 +20,8 @@ public sealed class ServerOptions
           --max-message-bytes N       largest client message after decompression (default 16384)
           --shutdown-timeout-ms N     wait for close replies on shutdown (default 5000)
           --log-level L               Trace, Debug, Information, Warning, Error or None (default Information)
+          --log-format F              text (default) or json (one JSON object per line, UTC timestamps)
+          --max-connections N         most WebSocket connections at once; over it 503 + Retry-After (default 0 = unlimited)
           --diagnostics               map POST /debug/gc (forced full GC, answers RSS and heap bytes) for loadtests/
           --feed F                    a feed; give several for several (each owns its symbols):
                                         synthetic (default): the embedded market generator
@@ -42,6 +45,8 @@ public sealed class ServerOptions
           --max-bad-commands N        close with 1008 after more than N error replies ... (default 20)
           --bad-command-window-ms N   ... within this window (default 10000)
           --max-commands-per-second N sustained commands per connection before rate_limited (default 200)
+          --admin-token T             enable the admin API under /admin/ (Authorization: Bearer T; at least 16
+                                      printable ASCII characters; default: MARKETPUSH_ADMIN_TOKEN, else disabled)
           --help                      print this text
         """;
 
@@ -59,6 +64,12 @@ public sealed class ServerOptions
     public int ShutdownTimeoutMs { get; set; } = 5_000;
 
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
+    /// <summary><c>--log-format</c>: console text (default) or one JSON object per line.</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
+
+    /// <summary><c>--max-connections</c>: most WebSocket connections open at once; 0 = unlimited.</summary>
+    public int MaxConnections { get; set; }
 
     /// <summary>Maps the measurement endpoints (<c>POST /debug/gc</c>); off by default because they force full GCs.</summary>
     public bool Diagnostics { get; set; }
@@ -120,12 +131,27 @@ public sealed class ServerOptions
 
     public int MaxCommandsPerSecond { get; set; } = 200;
 
+    /// <summary>
+    /// <c>--admin-token</c> (else <see cref="AdminTokenEnvironmentVariable"/>): the bearer token of the admin API under
+    /// <c>/admin/</c>; null disables the API (every <c>/admin/</c> path answers 404).
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Read by <see cref="Parse"/> when <c>--admin-token</c> is not given (keeps the token out of <c>ps</c>).</summary>
+    public const string AdminTokenEnvironmentVariable = "MARKETPUSH_ADMIN_TOKEN";
+
+    /// <summary>Shortest admin token accepted: 16 characters, so a guessable word cannot guard the disconnect endpoint.</summary>
+    public const int MinAdminTokenLength = 16;
+
     public const string FeedSynthetic = "synthetic";
 
     public const string FeedNone = "none";
 
     /// <summary>Each instrument keeps a 50-level book per side in the cache and the feed: about 10 KB apiece.</summary>
     public const int MaxSymbols = 100_000;
+
+    /// <summary>Upper bound of <c>--max-connections</c>: far above what one process can hold, low enough to catch a typo.</summary>
+    public const int MaxConnectionsLimit = 10_000_000;
 
     /// <summary>True when <c>--help</c> was given: print <see cref="Usage"/> and exit.</summary>
     public bool ShowHelp { get; set; }
@@ -134,9 +160,13 @@ public sealed class ServerOptions
     /// Parses <c>--flag value</c> and <c>--flag=value</c>. Throws <see cref="OptionsException"/> naming the flag for
     /// an unknown flag, a missing value or a value out of range.
     /// </summary>
-    public static ServerOptions Parse(string[] args)
+    public static ServerOptions Parse(string[] args) => Parse(args, Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="Parse(string[])"/> with the environment given (tests).</summary>
+    internal static ServerOptions Parse(string[] args, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
         var options = new ServerOptions();
         for (int i = 0; i < args.Length; i++)
         {
@@ -178,6 +208,12 @@ public sealed class ServerOptions
                     break;
                 case "--log-level":
                     options.LogLevel = ParseLogLevel(flag, NextValue(ref i));
+                    break;
+                case "--log-format":
+                    options.LogFormat = ParseLogFormat(flag, NextValue(ref i));
+                    break;
+                case "--max-connections":
+                    options.MaxConnections = ParseInt(flag, NextValue(ref i), 0, MaxConnectionsLimit);
                     break;
                 case "--feed":
                     options.Feeds.Add(ParseFeed(flag, NextValue(ref i)));
@@ -230,6 +266,9 @@ public sealed class ServerOptions
                 case "--max-commands-per-second":
                     options.MaxCommandsPerSecond = ParseInt(flag, NextValue(ref i), 1, 1_000_000);
                     break;
+                case "--admin-token":
+                    options.AdminToken = NextValue(ref i);
+                    break;
                 default:
                     throw new OptionsException(arg, "unknown option (see --help)");
             }
@@ -250,6 +289,12 @@ public sealed class ServerOptions
             }
         }
 
+        if (options.AdminToken is null && environment(AdminTokenEnvironmentVariable) is { Length: > 0 } adminToken)
+        {
+            CheckAdminToken(AdminTokenEnvironmentVariable, adminToken);
+            options.AdminToken = adminToken;
+        }
+
         options.Validate();
         return options;
     }
@@ -262,6 +307,12 @@ public sealed class ServerOptions
         CheckRange("--compression-threshold", CompressionThresholdBytes, 0, int.MaxValue);
         CheckRange("--max-message-bytes", MaxMessageBytes, 125, 64 * 1024 * 1024);
         CheckRange("--shutdown-timeout-ms", ShutdownTimeoutMs, 0, 10 * 60 * 1000);
+        CheckRange("--max-connections", MaxConnections, 0, MaxConnectionsLimit);
+        if (!Enum.IsDefined(LogFormat))
+        {
+            throw new OptionsException("--log-format", "must be text or json");
+        }
+
         if (Urls is not null)
         {
             ParseUrls("--urls", Urls);
@@ -310,6 +361,10 @@ public sealed class ServerOptions
         CheckRange("--max-bad-commands", MaxBadCommands, 1, 1_000_000);
         CheckRange("--bad-command-window-ms", BadCommandWindowMs, 1, 24 * 60 * 60 * 1000);
         CheckRange("--max-commands-per-second", MaxCommandsPerSecond, 1, 1_000_000);
+        if (AdminToken is not null)
+        {
+            CheckAdminToken("--admin-token", AdminToken);
+        }
     }
 
     /// <summary>The listen URLs: <see cref="Urls"/> split, or http://127.0.0.1:<see cref="Port"/>.</summary>
@@ -380,6 +435,23 @@ public sealed class ServerOptions
         }
     }
 
+    // The message never repeats the token: stderr and logs are not the place for a secret.
+    private static void CheckAdminToken(string source, string token)
+    {
+        if (token.Length < MinAdminTokenLength)
+        {
+            throw new OptionsException(source, $"must be at least {MinAdminTokenLength.ToString(CultureInfo.InvariantCulture)} characters (got {token.Length.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        foreach (char c in token)
+        {
+            if (c is <= ' ' or > '~')
+            {
+                throw new OptionsException(source, "must be printable ASCII without spaces (it is sent in an Authorization header)");
+            }
+        }
+    }
+
     private static void CheckRange(string flag, int value, int min, int max)
     {
         if (value < min || value > max)
@@ -408,6 +480,13 @@ public sealed class ServerOptions
 
         return value;
     }
+
+    private static LogFormat ParseLogFormat(string flag, string value) => value.ToUpperInvariant() switch
+    {
+        "TEXT" => LogFormat.Text,
+        "JSON" => LogFormat.Json,
+        _ => throw new OptionsException(flag, $"'{value}' is not text or json"),
+    };
 
     private static LogLevel ParseLogLevel(string flag, string value)
     {

@@ -1,4 +1,5 @@
 using MarketPush.Server;
+using MarketPush.Server.Logging;
 using Microsoft.Extensions.Logging;
 
 namespace MarketPush.IntegrationTests;
@@ -17,6 +18,27 @@ public sealed class ServerOptionsTests
         Assert.Equal(16_384, options.MaxMessageBytes);
         Assert.Equal(5_000, options.ShutdownTimeoutMs);
         Assert.Equal(["http://127.0.0.1:8080"], options.GetListenUrls());
+        Assert.Equal(0, options.MaxConnections);
+        Assert.Equal(LogFormat.Text, options.LogFormat);
+    }
+
+    [Fact]
+    public void Parse_ReadsTheOperationsFlags()
+    {
+        ServerOptions options = ServerOptions.Parse(["--max-connections", "5000", "--log-format=JSON"]);
+
+        Assert.Equal(5000, options.MaxConnections);
+        Assert.Equal(LogFormat.Json, options.LogFormat);
+        Assert.Equal(LogFormat.Text, ServerOptions.Parse(["--log-format", "text"]).LogFormat);
+        Assert.Equal(0, ServerOptions.Parse(["--max-connections", "0"]).MaxConnections);
+    }
+
+    [Fact]
+    public void Validate_RefusesANegativeConnectionLimitSetDirectly()
+    {
+        var options = new ServerOptions { MaxConnections = -1 };
+
+        Assert.Equal("--max-connections", Assert.Throws<OptionsException>(options.Validate).Flag);
     }
 
     [Fact]
@@ -68,7 +90,16 @@ public sealed class ServerOptionsTests
     [InlineData("--urls ftp://host", "--urls")]
     [InlineData("--urls=", "--urls")]
     [InlineData("--log-level loud", "--log-level")]
+    [InlineData("--log-format xml", "--log-format")]
+    [InlineData("--log-format", "--log-format")]
+    [InlineData("--log-format=", "--log-format")]
+    [InlineData("--max-connections -1", "--max-connections")]
+    [InlineData("--max-connections lots", "--max-connections")]
+    [InlineData("--max-connections 2.5", "--max-connections")]
+    [InlineData("--max-connections 99999999999", "--max-connections")]
     [InlineData("port 80", "port")]
+    [InlineData("--admin-token", "--admin-token")]
+    [InlineData("--admin-token 0123456789abcde", "--admin-token")]
     public void Parse_RefusesBadInput_WithAMessageNamingTheFlag(string commandLine, string flag)
     {
         OptionsException error = Assert.Throws<OptionsException>(() => ServerOptions.Parse(commandLine.Split(' ')));
@@ -91,6 +122,61 @@ public sealed class ServerOptionsTests
         Assert.Empty(stdout.ToString());
     }
 
+    [Theory]
+    [InlineData("--max-connections", "-3")]
+    [InlineData("--log-format", "yaml")]
+    public async Task Program_ExitsWith2AndNamesTheNewFlags_OnABadValue(string flag, string value)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        int exitCode = await Program.RunAsync([flag, value], stdout, stderr, timeout.Token);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"marketpush: {flag}: ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(stdout.ToString());
+    }
+
+    [Fact]
+    public void AdminToken_ComesFromTheFlag_ThenTheEnvironment_ElseTheApiIsOff()
+    {
+        const string flagToken = "flag-token-0123456789";
+        const string envToken = "env-token-0123456789";
+        Func<string, string?> environment = name => name == ServerOptions.AdminTokenEnvironmentVariable ? envToken : null;
+
+        Assert.Equal(flagToken, ServerOptions.Parse(["--admin-token", flagToken], _ => null).AdminToken);
+        Assert.Equal(flagToken, ServerOptions.Parse(["--admin-token=" + flagToken], environment).AdminToken);
+        Assert.Equal(envToken, ServerOptions.Parse([], environment).AdminToken);
+        Assert.Null(ServerOptions.Parse([], _ => null).AdminToken);
+        Assert.Null(ServerOptions.Parse([], _ => string.Empty).AdminToken);
+    }
+
+    [Theory]
+    [InlineData("short")]
+    [InlineData("has a space inside it")]
+    public void AdminToken_FromTheEnvironment_IsCheckedToo_AndTheErrorNamesTheVariable(string token)
+    {
+        OptionsException error = Assert.Throws<OptionsException>(() => ServerOptions.Parse([], _ => token));
+
+        Assert.Equal(ServerOptions.AdminTokenEnvironmentVariable, error.Flag);
+        Assert.DoesNotContain(token, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Program_ExitsWith2_OnAShortAdminToken_WithoutPrintingIt()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        int exitCode = await Program.RunAsync(["--admin-token", "tooshort123"], stdout, stderr, timeout.Token);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--admin-token: must be at least 16 characters", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("tooshort123", stderr.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Program_PrintsUsage_ForHelp()
     {
@@ -102,6 +188,8 @@ public sealed class ServerOptionsTests
 
         Assert.Equal(0, exitCode);
         Assert.Contains("--heartbeat-ms", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--max-connections", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--log-format", stdout.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

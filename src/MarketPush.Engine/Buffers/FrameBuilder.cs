@@ -62,9 +62,11 @@ public sealed class FrameBuilder : IDisposable
     /// <summary>
     /// A pooled message holding the plain frame of <paramref name="payload"/>; its compressed frame is built on first
     /// request. <paramref name="fragmentBytes"/> &gt; 0 splits the message into frames of at most that many payload bytes.
+    /// <paramref name="feedTimestampMicros"/> is the feed <c>ts</c> of a live market-data update (0 otherwise); both
+    /// frames carry it, so the send loop can record the tick's age at the socket write.
     /// The caller owns the message and disposes it after the last enqueue.
     /// </summary>
-    public OutboundMessage CreateMessage(WebSocketOpcode opcode, ReadOnlySpan<byte> payload, int fragmentBytes = 0)
+    public OutboundMessage CreateMessage(WebSocketOpcode opcode, ReadOnlySpan<byte> payload, int fragmentBytes = 0, long feedTimestampMicros = 0)
     {
         if (opcode is not (WebSocketOpcode.Text or WebSocketOpcode.Binary))
         {
@@ -86,7 +88,7 @@ public sealed class FrameBuilder : IDisposable
         SharedFrame plain = fragmentBytes > 0 && payload.Length > fragmentBytes
             ? BuildFragmented(opcode, payload, fragmentBytes, compressed: false)
             : BuildFrame(opcode, payload);
-        message.Initialize(opcode, plain, payload, fragmentBytes);
+        message.Initialize(opcode, plain, payload, fragmentBytes, feedTimestampMicros);
         return message;
     }
 

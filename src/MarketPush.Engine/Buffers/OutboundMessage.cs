@@ -25,6 +25,7 @@ public sealed class OutboundMessage : IDisposable
     private int _payloadOffset;
     private int _payloadLength;
     private int _fragmentBytes;
+    private long _feedTimestamp;
     // Fragmented messages only: the payload kept whole, because the plain frame interleaves it with headers.
     private byte[]? _payloadCopy;
 
@@ -33,6 +34,9 @@ public sealed class OutboundMessage : IDisposable
     public WebSocketOpcode Opcode => _opcode;
 
     public int PayloadLength => _payloadLength;
+
+    /// <summary>Feed <c>ts</c> (µs since the Unix epoch) of the market-data update carried; 0 for other messages.</summary>
+    public long FeedTimestamp => _feedTimestamp;
 
     /// <summary>True when deflate sessions get a compressed frame (payload at or over the threshold).</summary>
     public bool CompressesForDeflateSessions => _payloadLength >= _builder.CompressionThresholdBytes;
@@ -72,9 +76,11 @@ public sealed class OutboundMessage : IDisposable
         _builder.ReturnMessage(this);
     }
 
-    internal void Initialize(WebSocketOpcode opcode, SharedFrame plain, ReadOnlySpan<byte> payload, int fragmentBytes)
+    internal void Initialize(WebSocketOpcode opcode, SharedFrame plain, ReadOnlySpan<byte> payload, int fragmentBytes, long feedTimestamp)
     {
         _opcode = opcode;
+        _feedTimestamp = feedTimestamp;
+        plain.SetFeedTimestamp(feedTimestamp);
         _plain = plain;
         _compressed = null;
         _payloadLength = payload.Length;
@@ -99,6 +105,7 @@ public sealed class OutboundMessage : IDisposable
             ? _payloadCopy.AsSpan(0, _payloadLength)
             : plain.Bytes.Slice(_payloadOffset, _payloadLength);
         SharedFrame built = _builder.BuildCompressed(_opcode, payload, _payloadCopy is not null ? _fragmentBytes : 0);
+        built.SetFeedTimestamp(_feedTimestamp); // before it is published to other send loops
         SharedFrame? existing = Interlocked.CompareExchange(ref _compressed, built, null);
         if (existing is null)
         {

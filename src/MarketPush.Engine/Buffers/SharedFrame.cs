@@ -22,6 +22,7 @@ public sealed class SharedFrame
     private int _offset;
     private int _length;
     private int _refCount;
+    private long _feedTimestamp;
 
     internal SharedFrame(FramePool pool) => _pool = pool;
 
@@ -40,6 +41,16 @@ public sealed class SharedFrame
 
     /// <summary>True when the frame is a close frame (opcode 0x8).</summary>
     public bool IsClose => _length > 0 && (_buffer[_offset] & 0x0F) == 0x08;
+
+    /// <summary>True when the (first) frame has RSV1 set: a permessage-deflate compressed message (RFC 7692 §6).</summary>
+    public bool IsCompressed => _length > 0 && (_buffer[_offset] & 0x40) != 0;
+
+    /// <summary>
+    /// The feed <c>ts</c> (µs since the Unix epoch) of the market-data update this frame carries, or 0 for everything
+    /// else (welcome, replies, snapshots, status, control frames). Set by the builder before the frame is shared and
+    /// never changed after, so send loops read it without synchronisation; they turn it into the tick age at write.
+    /// </summary>
+    public long FeedTimestamp => _feedTimestamp;
 
     /// <summary>Adds an owner (one per enqueue). Throws when the frame was already returned to the pool.</summary>
     public void AddRef()
@@ -94,6 +105,7 @@ public sealed class SharedFrame
         _buffer = buffer;
         _offset = 0;
         _length = 0;
+        _feedTimestamp = 0;
         Volatile.Write(ref _refCount, 1);
     }
 
@@ -123,6 +135,9 @@ public sealed class SharedFrame
         _offset = offset;
         _length = length;
     }
+
+    /// <summary>Stamps the feed <c>ts</c> of the update this frame carries. Builder only, before the frame is shared.</summary>
+    internal void SetFeedTimestamp(long feedTimestampMicros) => _feedTimestamp = feedTimestampMicros;
 
     [DoesNotReturn]
     private static void ThrowReleased(string message) => throw new InvalidOperationException(message);

@@ -30,7 +30,6 @@ public sealed class FeedSupervisor : IAsyncDisposable
     private readonly CoarseClock _clock;
     private CancellationTokenSource? _stopping;
     private ITimer? _stalenessTimer;
-    private ITimer? _clockTimer;
     private Task? _stopTask;
     private int _stalenessChecks;
 
@@ -126,8 +125,7 @@ public sealed class FeedSupervisor : IAsyncDisposable
 
         _stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         CancellationToken stop = _stopping.Token;
-        _clock.Refresh();
-        _clockTimer = _time.CreateTimer(static state => ((CoarseClock)state!).Refresh(), _clock, CoarseClock.Resolution, CoarseClock.Resolution);
+        _clock.Start(); // its timer runs only while feeds deliver (CoarseClock)
         foreach (SupervisedFeed feed in _feeds)
         {
             _runs.Add(Task.Run(() => SuperviseAsync(feed, stop), CancellationToken.None));
@@ -196,10 +194,7 @@ public sealed class FeedSupervisor : IAsyncDisposable
             await _stalenessTimer.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_clockTimer is not null)
-        {
-            await _clockTimer.DisposeAsync().ConfigureAwait(false);
-        }
+        await _clock.DisposeAsync().ConfigureAwait(false);
 
         await Task.WhenAll(_runs).ConfigureAwait(false); // SuperviseAsync never throws
         foreach (SupervisedFeed feed in _feeds)

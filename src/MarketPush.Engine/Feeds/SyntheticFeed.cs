@@ -53,16 +53,13 @@ public sealed partial class SyntheticFeed : IFeedAdapter
     {
         ArgumentNullException.ThrowIfNull(output);
         var scratch = new Tick[Math.Max(MaxTicksPerEvent, MaxSnapshotTicks)];
-        long startTimestamp = _time.GetTimestamp();
-        long startMicros = (_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
-        long Now() => startMicros + (_time.GetElapsedTime(startTimestamp).Ticks / TimeSpan.TicksPerMicrosecond);
 
         try
         {
             // Every consumer starts from a full picture: each instrument's whole book and its quote.
             for (int id = 0; id < Catalog.Count; id++)
             {
-                await WriteAsync(output, scratch, WriteSnapshot(id, scratch, Now()), cancellationToken).ConfigureAwait(false);
+                await WriteAsync(output, scratch, WriteSnapshot(id, scratch, WallClockMicros()), cancellationToken).ConfigureAwait(false);
             }
 
             double rate = _options.QuotesPerSecond;
@@ -70,14 +67,16 @@ public sealed partial class SyntheticFeed : IFeedAdapter
             {
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    await WriteAsync(output, scratch, WriteNextEvent(scratch, Now()), cancellationToken).ConfigureAwait(false);
+                    await WriteAsync(output, scratch, WriteNextEvent(scratch, WallClockMicros()), cancellationToken).ConfigureAwait(false);
                 }
 
                 return;
             }
 
-            // Wake at most every 20 ms and at least every 1 ms, and emit whatever the clock says is due.
-            var period = TimeSpan.FromSeconds(Math.Clamp(1.0 / rate, 0.001, 0.020));
+            // Wake once per event slot (but at most every 1 ms, and at least once a second) and emit whatever the clock
+            // says is due. The slot spacing bounds nothing else: each event is stamped when it is written, so a long
+            // period adds no latency, and a slow feed (--rate 1) costs one wake-up per event instead of 50 a second.
+            var period = TimeSpan.FromSeconds(Math.Clamp(1.0 / rate, 0.001, s_maxBacklog.TotalSeconds));
             using var timer = new PeriodicTimer(period, _time);
             long paceStart = _time.GetTimestamp();
             long emitted = 0;
@@ -93,7 +92,7 @@ public sealed partial class SyntheticFeed : IFeedAdapter
 
                 while (emitted < due)
                 {
-                    await WriteAsync(output, scratch, WriteNextEvent(scratch, Now()), cancellationToken).ConfigureAwait(false);
+                    await WriteAsync(output, scratch, WriteNextEvent(scratch, WallClockMicros()), cancellationToken).ConfigureAwait(false);
                     emitted++;
                 }
 
@@ -125,6 +124,14 @@ public sealed partial class SyntheticFeed : IFeedAdapter
 
     /// <summary>Copies the feed's own book side, best first; returns the level count. For tests and diagnostics.</summary>
     public int CopyBook(int instrumentId, BookSide side, Span<BookLevel> destination) => _market.CopyBook(instrumentId, side, destination);
+
+    /// <summary>
+    /// The wall clock in PROTOCOL.md <c>ts</c> units (µs since the Unix epoch), read per event: clients on the same host
+    /// compare <c>ts</c> with their own wall clock, so it must not be a monotonic offset fixed at start (the two clocks were
+    /// read at two different moments, and drift apart whenever the wall clock is stepped or adjusted). One vDSO
+    /// <c>clock_gettime</c> per event, the same cost as the monotonic read it replaces.
+    /// </summary>
+    private long WallClockMicros() => (_time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
     /// <summary>Writes the ticks, waiting for room when the channel is full (back-pressure reaches the generator, nothing is dropped).</summary>
     private static ValueTask WriteAsync(ChannelWriter<Tick> output, Tick[] ticks, int count, CancellationToken cancellationToken)

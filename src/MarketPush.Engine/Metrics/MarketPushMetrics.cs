@@ -289,6 +289,11 @@ public sealed partial class MarketPushMetrics : IDisposable
             _slowConsumerCloses.Add(0, tags);
         }
 
+        foreach (KeyValuePair<string, object?>[] tags in MetricTags.KnownSessionCloses)
+        {
+            _sessionCloses.Add(0, tags);
+        }
+
         foreach (FeedMetrics feed in _feeds.Values)
         {
             feed.InitializeKnownSeries();

@@ -1,4 +1,6 @@
+using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
+using MarketPush.Protocol.WebSockets;
 
 namespace MarketPush.Engine.Metrics;
 
@@ -48,6 +50,25 @@ internal static class MetricTags
         Tag(MetricLabels.Reason, "write_stalled"),
     ];
 
+    /// <summary>
+    /// The (code, reason) pairs a session end is known to be recorded with: every named
+    /// <see cref="DisconnectReasons"/> value, plus the codes clients commonly close with besides 1000 (1001 when a
+    /// browser tab goes away, 1005 for a close frame without a code). Each gets a zero series at startup, so the
+    /// sessions-closed panel shows 0 rather than nothing until the first session of that kind ends.
+    /// </summary>
+    public static readonly KeyValuePair<string, object?>[][] KnownSessionCloses =
+    [
+        .. new[]
+        {
+            DisconnectReasons.Normal, DisconnectReasons.ClientClosed, DisconnectReasons.ServerShutdown,
+            DisconnectReasons.ProtocolError, DisconnectReasons.UnsupportedData, DisconnectReasons.InvalidPayload,
+            DisconnectReasons.PolicyViolation, DisconnectReasons.MessageTooBig, DisconnectReasons.InternalError,
+            DisconnectReasons.TryAgainLater, DisconnectReasons.SlowConsumer, DisconnectReasons.HeartbeatTimeout,
+            DisconnectReasons.ConnectionLost,
+            DisconnectReasons.FromClientClose(CloseCodes.GoingAway), DisconnectReasons.FromClientClose(CloseCodes.NoStatusReceived),
+        }.Select(static r => SessionClose(r.Code, r.Name)),
+    ];
+
     // Index: encoding * 2 + (compressed ? 1 : 0).
     private static readonly KeyValuePair<string, object?>[][] s_sent =
     [
@@ -77,6 +98,10 @@ internal static class MetricTags
     };
 
     public static KeyValuePair<string, object?>[] Tag(string key, string value) => [new(key, value)];
+
+    /// <summary>The tags <see cref="MarketPushMetrics.SessionClosed"/> records with, in the same order.</summary>
+    public static KeyValuePair<string, object?>[] SessionClose(ushort code, string reasonName) =>
+        [new(MetricLabels.Code, CloseCode(code)), new(MetricLabels.Reason, reasonName)];
 
     private static KeyValuePair<string, object?>[] Sent(string encoding, bool compressed) =>
         [new(MetricLabels.Encoding, encoding), new(MetricLabels.Compressed, compressed ? "true" : "false")];

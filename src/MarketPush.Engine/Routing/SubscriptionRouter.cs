@@ -180,7 +180,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
             ArrayBufferWriter<byte> buffer = UpdateBuffer();
             _writers[e].WriteQuote(buffer, instrument, sequence, timestamp, quote, snapshot: false);
-            Publish(e, buffer, subscribers, sequence);
+            Publish(e, buffer, subscribers, sequence, timestamp);
         }
     }
 
@@ -197,7 +197,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
             ArrayBufferWriter<byte> buffer = UpdateBuffer();
             _writers[e].WriteTrade(buffer, instrument, sequence, timestamp, trade, snapshot: false);
-            Publish(e, buffer, subscribers, sequence);
+            Publish(e, buffer, subscribers, sequence, timestamp);
         }
     }
 
@@ -220,7 +220,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
                 ArrayBufferWriter<byte> buffer = UpdateBuffer();
                 _writers[e].WriteBook(buffer, instrument, sequence, timestamp, update.GetBids(depth), update.GetAsks(depth), snapshot: false, update.GetChecksum(depth));
-                Publish(e, buffer, subscribers, sequence);
+                Publish(e, buffer, subscribers, sequence, timestamp);
             }
         }
     }
@@ -366,17 +366,20 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
     // ---- Helpers ----------------------------------------------------------------------------------------------
 
     /// <summary>Frames the encoded update once, offers it to every subscriber of its variant, then drops the router's reference.</summary>
-    private void Publish(int encoding, ArrayBufferWriter<byte> buffer, IUpdateSubscriber[] subscribers, long sequence)
+    /// <remarks>The frames carry the update's feed <paramref name="timestamp"/> so send loops can record its age at write.</remarks>
+    private void Publish(int encoding, ArrayBufferWriter<byte> buffer, IUpdateSubscriber[] subscribers, long sequence, long timestamp)
     {
-        OutboundMessage message = _frames.CreateMessage(Opcode(encoding), buffer.WrittenSpan);
+        OutboundMessage message = _frames.CreateMessage(Opcode(encoding), buffer.WrittenSpan, feedTimestampMicros: timestamp);
         buffer.ResetWrittenCount();
+        // One clock read per update for all its subscribers (IUpdateSubscriber.TryEnqueue says why).
+        long now = _time.GetTimestamp();
         try
         {
             foreach (IUpdateSubscriber subscriber in subscribers)
             {
                 try
                 {
-                    subscriber.TryEnqueue(message, sequence);
+                    subscriber.TryEnqueue(message, sequence, now);
                 }
                 catch (Exception ex)
                 {

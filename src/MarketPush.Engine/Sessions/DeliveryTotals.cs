@@ -2,9 +2,9 @@ namespace MarketPush.Engine.Sessions;
 
 /// <summary>
 /// Server-wide totals of the backpressure outcomes every <see cref="ConflationSlots"/> counts per session, readable
-/// without a metrics listener (tests, the log line at shutdown). Only the rare outcomes are totalled here
-/// (conflated, dropped, slow-consumer closes), so the per-delivery path never touches a shared counter; enqueued
-/// updates are counted per session. Any thread.
+/// without a metrics listener (tests, the log line at shutdown). Only the backpressure outcomes are totalled here
+/// (conflated, dropped, slow-consumer closes), and each session hands over its conflations and book-resync drops in
+/// batches, so the per-delivery path never touches a shared counter; enqueued updates are counted per session. Any thread.
 /// </summary>
 public sealed class DeliveryTotals
 {
@@ -18,9 +18,9 @@ public sealed class DeliveryTotals
 
     public long SlowConsumerCloses => Interlocked.Read(ref _slowConsumerCloses);
 
-    internal void AddConflated() => Interlocked.Increment(ref _conflated);
+    internal void AddConflated(long count = 1) => Interlocked.Add(ref _conflated, count);
 
-    internal void AddDropped() => Interlocked.Increment(ref _dropped);
+    internal void AddDropped(long count = 1) => Interlocked.Add(ref _dropped, count);
 
     internal void AddSlowConsumerClose() => Interlocked.Increment(ref _slowConsumerCloses);
 }

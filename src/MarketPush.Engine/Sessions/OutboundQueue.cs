@@ -69,6 +69,21 @@ public sealed class OutboundQueue
         }
     }
 
+    /// <summary>
+    /// Every frame the send loop could dequeue now (close + control + data); the send loop records it at each wake-up
+    /// as the queue-depth histogram. One uncontended lock, once per write, not per frame.
+    /// </summary>
+    public int PendingFrames
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _data.Count + _control.Count + (_close is null ? 0 : 1);
+            }
+        }
+    }
+
     /// <summary>Bytes of queued data frames.</summary>
     public long Bytes => Interlocked.Read(ref _bytes);
 

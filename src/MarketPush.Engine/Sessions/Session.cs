@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using MarketPush.Engine.Buffers;
 using MarketPush.Protocol.Handshake;
@@ -46,6 +47,16 @@ public sealed class Session
     public bool Compression { get; }
 
     public OutboundQueue Queue { get; }
+
+    /// <summary>When the session was created (right after the 101), UTC: the admin API's connected-at and age.</summary>
+    public DateTime ConnectedAtUtc { get; } = DateTime.UtcNow;
+
+    /// <summary>
+    /// The client's address and port as the transport saw them, for operators (admin API); set once by the transport at
+    /// the upgrade, null when unknown (sessions built by tests, a transport that does not report it). Diagnostics only:
+    /// behind a proxy it is the proxy's address.
+    /// </summary>
+    public EndPoint? RemoteEndPoint { get; set; }
 
     /// <summary>The physical connection, when there is one. Set once by the transport right after the upgrade.</summary>
     public ISessionTransport? Transport { get; private set; }

@@ -81,7 +81,7 @@ public sealed class Subscription : TimerWheelEntry, IUpdateSubscriber
 
     public bool IsRemoved => Volatile.Read(ref Removed);
 
-    public EnqueueResult TryEnqueue(OutboundMessage message, long sequence) => Owner.Deliver(this, message, sequence);
+    public EnqueueResult TryEnqueue(OutboundMessage message, long sequence, long timestamp) => Owner.Deliver(this, message, sequence, timestamp);
 
     public EnqueueResult TryEnqueueStatus(OutboundMessage message, long eventStamp) => Owner.DeliverStatus(this, message, eventStamp);
 

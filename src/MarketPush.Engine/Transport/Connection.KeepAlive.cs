@@ -60,7 +60,8 @@ internal sealed partial class Connection
             ping.Release();
         }
 
-        if (timestamp - Volatile.Read(ref _lastDataSentTimestamp) >= heartbeat)
+        long sinceData = timestamp - Volatile.Read(ref _lastDataSentTimestamp);
+        if (sinceData >= heartbeat && !PostponeHeartbeat(silence, sinceData, heartbeat, pinged))
         {
             // Pretend it went out now, so a slow send loop does not get one heartbeat per tick.
             Volatile.Write(ref _lastDataSentTimestamp, timestamp);
@@ -68,5 +69,21 @@ internal sealed partial class Connection
             _session.TryEnqueue(message);
             message.Release();
         }
+    }
+
+    /// <summary>
+    /// True when the <c>heartbeat</c> message should wait for the next tick because the client's ping falls due then:
+    /// both then leave in one write, and the client's one pong answers the pair, instead of a write for the message now
+    /// and another write plus a pong one interval later. An idle connection otherwise drifts into that split (the
+    /// pong restarts the silence clock a moment after the message restarted the data clock), which cost two wake-ups
+    /// of its send loop per cycle (loadtests/results/idle-memory.md, G5). Postponed once at most (the message is then
+    /// less than half an interval overdue), so it still goes out within 1.25 × heartbeatMs plus timer lateness, the
+    /// same bound the ping has.
+    /// </summary>
+    private bool PostponeHeartbeat(long silence, long sinceData, long heartbeat, bool pinged)
+    {
+        long interval = _server.KeepAlive.IntervalTicks;
+        bool pingDueNextTick = !pinged && silence < heartbeat && silence + interval >= heartbeat;
+        return pingDueNextTick && sinceData < heartbeat + (interval / 2);
     }
 }

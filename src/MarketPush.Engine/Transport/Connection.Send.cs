@@ -1,87 +1,121 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Sessions;
+using MarketPush.Protocol.Handshake;
 using Microsoft.Extensions.Logging;
 
 namespace MarketPush.Engine.Transport;
 
-// The send loop: the only writer of the output pipe.
+// The send loop: the only writer of the connection, through the output pipe or straight to the socket.
 internal sealed partial class Connection
 {
-    // Bytes copied into the pipe before a flush. Kestrel's socket transport pauses writers at 64 KiB unsent, so a
-    // larger batch would only wait in the pipe; a frame larger than this still goes whole, in a batch of its own.
+    // Bytes gathered into one write. Kestrel's socket transport pauses writers at 64 KiB unsent, so a larger batch
+    // would only wait in the pipe (or, on the socket path, in our buffer); a frame larger than this still goes whole,
+    // in a batch of its own.
     private const int MaxBatchBytes = 64 * 1024;
 
     // Written by the send loop after each write that carried a data frame; read by the keepalive tick to decide
     // when a `heartbeat` message is due.
     private long _lastDataSentTimestamp;
 
+    // Socket path only: true while bytes written through the output pipe (the 101 that DirectUpgradeMiddleware left
+    // in it, our first batches) may not have reached the socket yet. Send loop only.
+    private bool _pipeMayHoldBytes = true;
+
+    // Writes that went straight to the socket (send loop only; tests read it once the loop is idle).
+    private long _socketWrites;
+
+    /// <summary>For tests: how many writes went straight to the socket rather than through the output pipe.</summary>
+    internal long SocketWrites => Volatile.Read(ref _socketWrites);
+
     /// <summary>
-    /// Waits for the queue, copies everything queued since the last write into the output pipe (up to
-    /// <see cref="MaxBatchBytes"/>) and flushes once (PERFORMANCE-NOTES: the kernel's cost is per write, so the number
-    /// of messages per write decides throughput). The pipe's pooled 4 KiB blocks are this loop's write buffer: small
-    /// frames land back to back in one block, so a batch goes out as one send of a few contiguous segments, and no
-    /// buffer is held between batches. Frames are released as soon as they are copied, so the loop never holds a
-    /// list of frames. Stops after writing the close frame, or when the queue completes.
+    /// Waits for the queue, gathers everything queued since the last write (up to <see cref="MaxBatchBytes"/>) and
+    /// writes it once (PERFORMANCE-NOTES: the kernel's cost is per write, so the number of messages per write decides
+    /// throughput). Frames are released as soon as they are copied, so the loop never holds a list of frames and no
+    /// buffer is held between batches. Stops after writing the close frame, or when the queue completes.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Two ways to the wire. Over the output pipe (<see cref="WritePipeBatch"/>): frames are copied into the pipe's
+    /// pooled blocks and flushed; Kestrel's socket transport then sends them from its own send loop, one more
+    /// scheduling hop. Straight to the socket (<see cref="WriteSocketBatchAsync"/>), on connections that came through
+    /// <see cref="DirectUpgradeMiddleware"/> over Kestrel's plain socket transport: frames are copied into one
+    /// contiguous ArrayPool buffer and sent with a non-blocking <c>send()</c> from this loop; only when the kernel's
+    /// buffer is full (a slow reader) does the loop await <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>
+    /// for the rest, which is the same backpressure an awaited pipe flush gave. That removes the pipe flush, the hop
+    /// to the transport's sender and its SocketAsyncEventArgs dispatch from every write (issue 6, G2).
+    /// </para>
+    /// <para>
+    /// Metrics are recorded per write, never per frame: the queue depth at wake-up, the frames in the write, the
+    /// messages and bytes by (encoding, compressed), and one tick age. Per frame the loop only adds to a few locals in
+    /// a <see cref="WriteTally"/> (no instrument call, no clock read), so the cost per delivered message stays at a
+    /// few instructions while the instruments' cost (tens of ns each with a listener attached) is shared by every
+    /// message in the write.
+    /// </para>
+    /// </remarks>
     private async Task SendLoopAsync()
     {
         OutboundQueue queue = _session.Queue;
-        PipeWriter output = _output;
+        MarketPushMetrics metrics = _server.Metrics;
         try
         {
             while (await queue.WaitAsync().ConfigureAwait(false))
             {
-                int used = 0;
-                bool closeWritten = false;
-                bool dataWritten = false;
-
-                // The first frame is taken whatever its size; the rest while they fit in the batch.
-                int room = int.MaxValue;
-                while (queue.TryDequeue(room, out SharedFrame frame))
+                metrics.OutboundQueueDepth(queue.PendingFrames);
+                WriteTally tally;
+                bool written;
+                bool direct = _socket is not null && PipeIsDrained();
+                if (direct)
                 {
-                    try
+                    (written, tally) = await WriteSocketBatchAsync(queue, _socket!).ConfigureAwait(false);
+                }
+                else
+                {
+                    tally = WritePipeBatch(queue);
+                    if (tally.Frames == 0)
                     {
-                        output.Write(frame.Bytes);
-                        used += frame.Length;
-                        closeWritten = frame.IsClose;
-                        dataWritten |= !frame.IsControl;
-                    }
-                    finally
-                    {
-                        frame.Release();
-                    }
-
-                    if (closeWritten)
-                    {
-                        break;
+                        // Woken, but the queue completed before the frame could be taken; WaitAsync says so next.
+                        continue;
                     }
 
-                    room = Math.Max(0, MaxBatchBytes - used);
+                    // The age is taken as the write starts, from the wall clock the feeds stamp `ts` with; read only
+                    // when the write carries a live update.
+                    tally.WriteMicros = tally.OldestFeedTimestamp != 0 ? UnixMicrosecondsNow() : 0;
+                    FlushResult flushed = await _output.FlushAsync().ConfigureAwait(false);
+                    _pipeMayHoldBytes = true;
+                    written = !flushed.IsCanceled && !flushed.IsCompleted;
                 }
 
-                if (used == 0)
+                if (!written)
                 {
-                    // Woken, but the queue completed before the frame could be taken; WaitAsync says so next.
-                    continue;
-                }
-
-                FlushResult flushed = await output.FlushAsync().ConfigureAwait(false);
-                if (flushed.IsCanceled || flushed.IsCompleted)
-                {
-                    // Abort (CancelPendingFlush) or the transport stopped reading: the peer is gone.
+                    // Abort (CancelPendingFlush), the transport stopped reading, or the socket refused the bytes: the
+                    // peer is gone.
                     queue.Complete();
                     Abort();
                     return;
                 }
 
-                if (dataWritten)
+                if (tally.Frames == 0)
+                {
+                    continue;
+                }
+
+                if (direct)
+                {
+                    Volatile.Write(ref _socketWrites, _socketWrites + 1);
+                }
+
+                tally.Record(metrics, _session.Encoding);
+                if (tally.DataMessages > 0)
                 {
                     Volatile.Write(ref _lastDataSentTimestamp, _server.Time.GetTimestamp());
                 }
 
-                if (closeWritten)
+                if (tally.CloseWritten)
                 {
                     // §5.5.1: nothing may follow a close frame. Queued frames are released by Complete.
                     queue.Complete();
@@ -100,5 +134,252 @@ internal sealed partial class Connection
             queue.Complete();
             Abort();
         }
+    }
+
+    /// <summary>
+    /// Copies the batch into the output pipe (its pooled 4 KiB blocks are the write buffer: small frames land back to
+    /// back, so a batch goes out as one send of a few contiguous segments). The caller flushes.
+    /// </summary>
+    private WriteTally WritePipeBatch(OutboundQueue queue)
+    {
+        PipeWriter output = _output;
+        var tally = default(WriteTally);
+
+        // The first frame is taken whatever its size; the rest while they fit in the batch.
+        int room = int.MaxValue;
+        while (queue.TryDequeue(room, out SharedFrame frame))
+        {
+            try
+            {
+                output.Write(frame.Bytes);
+                tally.Add(frame);
+            }
+            finally
+            {
+                frame.Release();
+            }
+
+            if (tally.CloseWritten)
+            {
+                break;
+            }
+
+            room = Math.Max(0, MaxBatchBytes - tally.Bytes);
+        }
+
+        return tally;
+    }
+
+    /// <summary>
+    /// Gathers the batch into one contiguous buffer rented for this write only (an idle connection holds none; the
+    /// pool's per-thread cache hands the same warm array to the next connection this thread serves) and sends it.
+    /// Returns false when the socket reported an error other than "would block" (the peer reset or went away).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // the rare awaited send reuses its box
+    private async ValueTask<(bool Written, WriteTally Tally)> WriteSocketBatchAsync(OutboundQueue queue, Socket socket)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxBatchBytes);
+        var tally = default(WriteTally);
+        try
+        {
+            int room = int.MaxValue;
+            while (queue.TryDequeue(room, out SharedFrame frame))
+            {
+                try
+                {
+                    if (frame.Length > buffer.Length - tally.Bytes)
+                    {
+                        // Only the first frame can be larger than the batch: it goes whole, in a buffer of its size.
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(frame.Length);
+                    }
+
+                    frame.Bytes.CopyTo(buffer.AsSpan(tally.Bytes));
+                    tally.Add(frame);
+                }
+                finally
+                {
+                    frame.Release();
+                }
+
+                if (tally.CloseWritten)
+                {
+                    break;
+                }
+
+                room = Math.Max(0, Math.Min(MaxBatchBytes, buffer.Length) - tally.Bytes);
+            }
+
+            if (tally.Frames == 0)
+            {
+                return (true, tally);
+            }
+
+            tally.WriteMicros = tally.OldestFeedTimestamp != 0 ? UnixMicrosecondsNow() : 0;
+
+            // Non-blocking first: on loopback and on a healthy peer the kernel takes the whole batch at once, and the
+            // loop goes back to its queue without another await. The socket was switched to non-blocking when the
+            // connection started (see Connection's constructor).
+            int sent = socket.Send(buffer.AsSpan(0, tally.Bytes), SocketFlags.None, out SocketError error);
+            if (error != SocketError.Success && error != SocketError.WouldBlock)
+            {
+                return (false, tally);
+            }
+
+            sent = Math.Max(0, sent);
+            while (sent < tally.Bytes)
+            {
+                // The kernel's send buffer is full: wait for room like an awaited pipe flush would.
+                sent += await socket.SendAsync(buffer.AsMemory(sent, tally.Bytes - sent), SocketFlags.None).ConfigureAwait(false);
+            }
+
+            return (true, tally);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Socket path: true once nothing written through the output pipe can still be waiting there, so a direct send
+    /// cannot overtake it. DirectUpgradeMiddleware leaves the 101 response unflushed in the pipe, so the first batch
+    /// always goes through the pipe behind it; later batches use the socket once Kestrel's sender has sent and
+    /// consumed everything (checked, not assumed: until then they go through the pipe too, in order).
+    /// </summary>
+    private bool PipeIsDrained()
+    {
+        if (!_pipeMayHoldBytes)
+        {
+            return true;
+        }
+
+        if (_output.UnflushedBytes != 0 || !TransportPipeProbe.TryGetUnconsumedBytes(_output, out long unconsumed) || unconsumed != 0)
+        {
+            return false;
+        }
+
+        _pipeMayHoldBytes = false;
+        return true;
+    }
+
+    // Same clock and units as the feeds' `ts` (SyntheticFeed, ReplayFeed, CoarseClock: UTC µs since the Unix epoch).
+    private long UnixMicrosecondsNow() =>
+        (_server.Time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+
+    /// <summary>
+    /// What one socket write carried, added up frame by frame in locals and recorded once after the write. Data
+    /// frames are "messages" (a fragmented message is one SharedFrame, so one message); control frames (ping, pong,
+    /// close) count as frames of the write but not as messages. <c>compressed</c> is the frame's RSV1 bit: a deflate
+    /// session still gets small messages uncompressed (below the threshold), and those count as uncompressed.
+    /// </summary>
+    private struct WriteTally
+    {
+        public int Frames;
+        public int Bytes;
+        public int PlainMessages;
+        public int CompressedMessages;
+        public long PlainBytes;
+        public long CompressedBytes;
+        public bool CloseWritten;
+
+        // Feed ts of the oldest live update in the write (0: none). One age per write rather than one per frame:
+        // the frames of one write leave in the same send, so they share the write time, and the oldest one is the
+        // age that matters for a freshness SLO; recording every frame would put a histogram update (and its
+        // interlocked bucket increments) on the per-message path, which is what the write batching exists to avoid.
+        public long OldestFeedTimestamp;
+
+        // When the write started (µs since the Unix epoch); read only when the write carries a live update.
+        public long WriteMicros;
+
+        public readonly int DataMessages => PlainMessages + CompressedMessages;
+
+        public void Add(SharedFrame frame)
+        {
+            int length = frame.Length;
+            Frames++;
+            Bytes += length;
+            if (frame.IsControl)
+            {
+                CloseWritten = frame.IsClose;
+                return;
+            }
+
+            if (frame.IsCompressed)
+            {
+                CompressedMessages++;
+                CompressedBytes += length;
+            }
+            else
+            {
+                PlainMessages++;
+                PlainBytes += length;
+            }
+
+            long ts = frame.FeedTimestamp;
+            if (ts != 0 && (OldestFeedTimestamp == 0 || ts < OldestFeedTimestamp))
+            {
+                OldestFeedTimestamp = ts;
+            }
+        }
+
+        public readonly void Record(MarketPushMetrics metrics, WireEncoding encoding)
+        {
+            metrics.SocketWrite(Frames);
+            if (PlainMessages > 0)
+            {
+                metrics.MessagesSent(encoding, compressed: false, PlainMessages, PlainBytes);
+            }
+
+            if (CompressedMessages > 0)
+            {
+                metrics.MessagesSent(encoding, compressed: true, CompressedMessages, CompressedBytes);
+            }
+
+            if (OldestFeedTimestamp != 0)
+            {
+                metrics.TickAgeAtWrite(OldestFeedTimestamp, WriteMicros);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads how many flushed bytes Kestrel's socket transport has not yet consumed from its output pipe, i.e. not yet
+    /// handed to the kernel (its sender consumes only after the send completed). System.IO.Pipelines has no public
+    /// API for this, so it reads the Pipe's own counter through <see cref="UnsafeAccessorAttribute"/> (no reflection
+    /// cost, no allocation). Fails safe: any other writer type, or a runtime whose Pipe lacks these fields, answers
+    /// false, and the connection simply keeps writing through the pipe.
+    /// </summary>
+    private static class TransportPipeProbe
+    {
+        private const string DefaultPipeWriterType = "System.IO.Pipelines.Pipe+DefaultPipeWriter";
+        private static volatile bool s_unavailable;
+
+        public static bool TryGetUnconsumedBytes(PipeWriter writer, out long unconsumed)
+        {
+            unconsumed = 0;
+            if (s_unavailable || writer.GetType().FullName != DefaultPipeWriterType)
+            {
+                return false;
+            }
+
+            try
+            {
+                Pipe pipe = WriterPipe(writer);
+                unconsumed = Volatile.Read(ref UnconsumedBytes(pipe));
+                return true;
+            }
+            catch (Exception ex) when (ex is MissingMemberException or TypeLoadException)
+            {
+                s_unavailable = true;
+                return false;
+            }
+        }
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_pipe")]
+        private static extern ref Pipe WriterPipe([UnsafeAccessorType("System.IO.Pipelines.Pipe+DefaultPipeWriter, System.IO.Pipelines")] object writer);
+
+        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_unconsumedBytes")]
+        private static extern ref long UnconsumedBytes(Pipe pipe);
     }
 }

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
 using MarketPush.Protocol.WebSockets.Deflate;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -17,8 +19,9 @@ namespace MarketPush.Engine.Transport;
 /// </summary>
 /// <remarks>
 /// Three activities, one file each: the receive loop (<c>Connection.Receive.cs</c>: <see cref="RunAsync"/>, pipe
-/// reads, frame reader, commands, pings, close), the send loop (<c>Connection.Send.cs</c>: drains the session's queue into the output pipe
-/// and flushes once per wake-up), and the keepalive tick from the shared timer (<c>Connection.KeepAlive.cs</c>). Every
+/// reads, frame reader, commands, pings, close), the send loop (<c>Connection.Send.cs</c>: drains the session's queue and writes it
+/// once per wake-up, through the output pipe or, on direct upgrades over the socket transport, straight to the socket;
+/// it also records the transport metrics), and the keepalive tick from the shared timer (<c>Connection.KeepAlive.cs</c>). Every
 /// frame the server writes (data, pong, ping, close) goes through the one <see cref="OutboundQueue"/>, so only the
 /// send loop writes and writes never interleave.
 /// <para>
@@ -26,7 +29,8 @@ namespace MarketPush.Engine.Transport;
 /// (rented from the server's <see cref="MessageReaderPool"/>, see <c>Connection.Receive.cs</c>) and the abort flag; aborting also aborts the transport it was given (the Kestrel connection or the HTTP request).
 /// While idle it holds no buffer and no frame reader: the socket transport waits for data before renting one, the
 /// stream wrapper reads zero bytes first, and the pipes return their segments once everything is consumed. No CancellationTokenSource or
-/// timer is kept per connection: <see cref="Abort"/> cancels the pending read and flush directly.
+/// timer is kept per connection: <see cref="Abort"/> cancels the pending read and flush directly (a pending direct
+/// socket send fails when the aborted Kestrel connection disposes its socket; the socket is never ours to close).
 /// Ending: the receive loop ends on the close handshake, EOF, a protocol violation (after a short drain) or abort;
 /// then the send loop gets a bounded time to flush the close frame, the queue is completed (releasing every queued
 /// frame), and the session is removed from the registry last, so "no sessions left" means "every frame is back in
@@ -37,6 +41,8 @@ internal sealed partial class Connection : ISessionTransport
 {
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
+    // Set when the send loop may write straight to the socket (see Connection.Send.cs); null: through _output only.
+    private readonly Socket? _socket;
     // HttpContext (upgrade through the HTTP pipeline) or BaseConnectionContext (direct): what Abort tears down.
     private readonly object _transport;
     private readonly Session _session;
@@ -60,6 +66,7 @@ internal sealed partial class Connection : ISessionTransport
         _logger = logger;
         Debug.Assert(inflater is null || inflater == server.Inflater, "Readers come from the server's pool, bound to its inflater.");
         _deflate = inflater is not null;
+        _socket = s_socketWrites ? TryTakeSocket(transport, output) : null;
         long now = server.Time.GetTimestamp();
         _lastReceiveTimestamp = now;
         _lastDataSentTimestamp = now;
@@ -80,6 +87,13 @@ internal sealed partial class Connection : ISessionTransport
     }
 
     public Session Session => _session;
+
+    /// <summary>For tests: whether the send loop writes straight to the socket once the pipe has drained.</summary>
+    internal bool WritesToSocket => _socket is not null;
+
+    // MARKETPUSH_SOCKET_WRITES=0 keeps every connection on the output pipe (A/B measurements, or a transport where
+    // direct writes misbehave).
+    private static readonly bool s_socketWrites = Environment.GetEnvironmentVariable("MARKETPUSH_SOCKET_WRITES") != "0";
 
     /// <summary>Drops the connection at once (any thread): pending reads and writes fail and both loops end.</summary>
     public void Abort()
@@ -111,6 +125,36 @@ internal sealed partial class Connection : ISessionTransport
         }
     }
 
+    /// <summary>
+    /// The socket the send loop may write to directly: only on the direct-upgrade path (a Kestrel connection whose
+    /// output is the socket transport's own pipe), never under TLS (the pipe then carries ciphertext made by the TLS
+    /// middleware) or any other transport. Assumes no other byte-transforming connection middleware runs before
+    /// DirectUpgradeMiddleware. The socket is switched to non-blocking so that a synchronous <c>send()</c> returns
+    /// "would block" instead of parking a pool thread; Kestrel's own receives and sends are asynchronous and do not
+    /// depend on that flag.
+    /// </summary>
+    private static Socket? TryTakeSocket(object transport, PipeWriter output)
+    {
+        if (transport is not ConnectionContext context
+            || !ReferenceEquals(context.Transport.Output, output)
+            || context.Features.Get<ITlsHandshakeFeature>() is not null
+            || context.Features.Get<IConnectionSocketFeature>()?.Socket is not { SocketType: SocketType.Stream } socket)
+        {
+            return null;
+        }
+
+        try
+        {
+            socket.Blocking = false;
+            return socket;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed: the pipe path reports that as usual.
+            return null;
+        }
+    }
+
     private async Task FinishAsync(Task sendLoop)
     {
         // A close frame still queued (our echo, or our own close) gets a bounded time to reach the wire; the send
@@ -130,6 +174,10 @@ internal sealed partial class Connection : ISessionTransport
         await sendLoop.ConfigureAwait(false);
         _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
         _reader?.Dispose();
+
+        // Exactly once per session: FinishAsync runs once, and the reason is final now (the first one set wins).
+        DisconnectReason reason = _session.CloseReason ?? DisconnectReasons.ConnectionLost;
+        _server.Metrics.SessionClosed(reason.Code, reason.Name);
 
         // Returns the pipes' buffers now (a stream wrapper's to the array pool); on the direct path Kestrel completes
         // the transport pipes again when the connection task ends, which is harmless.
@@ -162,7 +210,7 @@ internal sealed partial class Connection : ISessionTransport
 
     // Network-level endings: reset, abort, cancelled I/O. Everything else is a bug worth logging.
     private bool IsDisconnect(Exception ex) =>
-        ex is IOException or OperationCanceledException or ObjectDisposedException
+        ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
             or Microsoft.AspNetCore.Connections.ConnectionAbortedException
             or Microsoft.AspNetCore.Connections.ConnectionResetException
         || _aborted;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using MarketPush.Engine.Metrics;
 using MarketPush.Protocol.Handshake;
 using Microsoft.AspNetCore.Connections;
 
@@ -26,6 +27,12 @@ namespace MarketPush.Engine.Transport;
 /// (<see cref="UpgradeRequestHead"/>) or that would be refused is never answered here. The peek waits at most
 /// <see cref="StreamOptions.HandshakeTimeoutMs"/> for a complete head, then hands the connection on to Kestrel and
 /// its own request timeouts.
+/// </para>
+/// <para>
+/// Handshake metrics: this path counts only the upgrades it answers (<c>accepted</c>); every other request it hands
+/// on reaches <see cref="StreamEndpoint"/>, which counts its answer, so each request is counted once. An upgrade over
+/// <see cref="StreamOptions.MaxConnections"/> is handed on too: its 503 and <c>Retry-After</c> come from there.
+/// The connection slot reserved here is released when the connection's loops end.
 /// </para>
 /// </remarks>
 public sealed class DirectUpgradeMiddleware
@@ -55,7 +62,14 @@ public sealed class DirectUpgradeMiddleware
         }
 
         // Only the connection stays referenced from here on: the handshake's strings and buffers are garbage.
-        await connection.RunAsync().ConfigureAwait(false);
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _server.ConnectionEnded();
+        }
     }
 
     /// <summary>The running connection when the request was a valid upgrade; null to hand the connection on.</summary>
@@ -97,11 +111,21 @@ public sealed class DirectUpgradeMiddleware
                         head.SecWebSocketVersion,
                         head.SecWebSocketProtocol,
                         head.SecWebSocketExtensions);
-                    if (decision.IsAccepted)
+                    // At the connection limit: handed on, so StreamEndpoint refuses it (and counts the refusal) the
+                    // same way on both paths.
+                    if (decision.IsAccepted && _server.TryReserveConnection())
                     {
                         // Consume exactly the request head; frames a client sent right behind it stay for the reader.
                         input.AdvanceTo(headEnd);
-                        return Accept(context, decision);
+                        try
+                        {
+                            return Accept(context, decision);
+                        }
+                        catch
+                        {
+                            _server.CancelReservation();
+                            throw;
+                        }
                     }
                 }
 
@@ -136,7 +160,10 @@ public sealed class DirectUpgradeMiddleware
         int written = Encoding.ASCII.GetBytes(text, output.GetSpan(Encoding.ASCII.GetByteCount(text)));
         output.Advance(written);
 
+        Connection connection = _server.Endpoint.OpenConnection(context.Transport.Input, output, context, decision, context.RemoteEndPoint);
         _server.CountDirectUpgrade();
-        return _server.Endpoint.OpenConnection(context.Transport.Input, output, context, decision, context.RemoteEndPoint);
+        _server.Metrics.HandshakeCompleted(HandshakeResult.Accepted);
+        _server.ConnectionOpened();
+        return connection;
     }
 }

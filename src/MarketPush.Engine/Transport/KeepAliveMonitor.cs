@@ -30,9 +30,13 @@ public sealed class KeepAliveMonitor : IAsyncDisposable
         _interval = interval;
         _time = time;
         _logger = logger;
+        IntervalTicks = (long)(interval.TotalSeconds * time.TimestampFrequency);
     }
 
     public TimeSpan Interval => _interval;
+
+    /// <summary><see cref="Interval"/> in <see cref="TimeProvider.GetTimestamp"/> units (what a tick compares against).</summary>
+    internal long IntervalTicks { get; }
 
     public void Start()
     {

@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
 using System.Text;
+using System.Globalization;
+using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
 using Microsoft.AspNetCore.Http;
@@ -21,9 +23,14 @@ namespace MarketPush.Engine.Transport;
 /// takes them first, at a fraction of the memory. This endpoint answers what the middleware hands on: every refusal,
 /// plain HTTP with a short text body naming the problem (400 for a bad or missing Upgrade, Connection, key or version
 /// header, 426 with <c>Sec-WebSocket-Version: 13</c> for another version, 405 with <c>Allow: GET</c> for other
-/// methods, 503 while shutting down), and the upgrades the middleware does not recognise (after another request on
+/// methods, 503 with <c>Retry-After</c> while shutting down or over <see cref="StreamOptions.MaxConnections"/>), and the upgrades the middleware does not recognise (after another request on
 /// a keep-alive connection, TLS, unusual request forms). We do our own framing (not System.Net.WebSockets) so that
 /// one prebuilt frame can go to many connections.
+/// <para>
+/// Every request that reaches this endpoint is counted once in <c>marketpush_transport_handshakes_total</c> with the
+/// answer it got (<see cref="MarketPushMetrics.HandshakeCompleted(int)"/>); the direct path counts only the upgrades it
+/// answers itself and hands everything else here.
+/// </para>
 /// </remarks>
 public sealed class StreamEndpoint
 {
@@ -81,6 +88,17 @@ public sealed class StreamEndpoint
             return;
         }
 
+        if (!_server.TryReserveConnection())
+        {
+            StreamOptions options = _server.Options;
+            context.Response.Headers.RetryAfter = options.ConnectionLimitRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await RefuseAsync(
+                context,
+                StatusCodes.Status503ServiceUnavailable,
+                $"Too many connections: this server accepts at most {options.MaxConnections.ToString(CultureInfo.InvariantCulture)}; retry later.").ConfigureAwait(false);
+            return;
+        }
+
         IHeaderDictionary response = context.Response.Headers;
         response.Upgrade = "websocket";
         response.SecWebSocketAccept = decision.AcceptKey;
@@ -105,15 +123,36 @@ public sealed class StreamEndpoint
             minResponseRate.MinDataRate = null;
         }
 
-        Stream stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        Stream stream;
+        try
+        {
+            stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            // The client went away (or the request was aborted) before the 101 was committed.
+            _server.CancelReservation();
+            _server.Metrics.HandshakeCompleted(HandshakeResult.Error);
+            throw;
+        }
+
         _server.CountHttpUpgrade();
-        Connection connection = OpenConnection(
-            PipeReader.Create(stream, _server.StreamReaderOptions),
-            PipeWriter.Create(stream, _server.StreamWriterOptions),
-            context,
-            decision,
-            context.Connection.RemoteIpAddress);
-        await connection.RunAsync().ConfigureAwait(false);
+        _server.Metrics.HandshakeCompleted(HandshakeResult.Accepted);
+        _server.ConnectionOpened();
+        try
+        {
+            Connection connection = OpenConnection(
+                PipeReader.Create(stream, _server.StreamReaderOptions),
+                PipeWriter.Create(stream, _server.StreamWriterOptions),
+                context,
+                decision,
+                context.Connection.RemoteIpAddress);
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _server.ConnectionEnded();
+        }
     }
 
     /// <summary>
@@ -146,8 +185,10 @@ public sealed class StreamEndpoint
         return connection;
     }
 
-    private static Task RefuseAsync(HttpContext context, int statusCode, string reason)
+    private Task RefuseAsync(HttpContext context, int statusCode, string reason)
     {
+        // Counted before the answer leaves, so a client that scrapes /metrics after reading it sees its handshake.
+        _server.Metrics.HandshakeCompleted(statusCode);
         byte[] body = Encoding.UTF8.GetBytes(reason);
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "text/plain; charset=utf-8";

@@ -48,6 +48,15 @@ public sealed class StreamOptions
     /// </summary>
     public int HandshakeTimeoutMs { get; init; } = 10_000;
 
+    /// <summary>
+    /// Most WebSocket connections open at once; 0 = unlimited. An upgrade over it gets HTTP 503 with
+    /// <c>Retry-After</c> (PROTOCOL.md "Limits"), so a crowded node sheds load before it runs out of memory.
+    /// </summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>The <c>Retry-After</c> seconds sent with the 503 for an upgrade over <see cref="MaxConnections"/>.</summary>
+    public int ConnectionLimitRetryAfterSeconds { get; init; } = 5;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -61,6 +70,8 @@ public sealed class StreamOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ReceiveBufferBytes, 256, nameof(ReceiveBufferBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxHandshakeBytes, 256, nameof(MaxHandshakeBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(HandshakeTimeoutMs, 1, nameof(HandshakeTimeoutMs));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections, nameof(MaxConnections));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ConnectionLimitRetryAfterSeconds, 1, nameof(ConnectionLimitRetryAfterSeconds));
         if (string.IsNullOrEmpty(Path) || Path[0] != '/')
         {
             throw new ArgumentException("The stream path starts with '/'.", nameof(Path));

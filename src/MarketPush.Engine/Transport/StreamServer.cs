@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
 using MarketPush.Protocol.WebSockets.Deflate;
@@ -19,6 +20,14 @@ namespace MarketPush.Engine.Transport;
 /// one shared close 1001 frame to every session, wait up to <see cref="StreamOptions.ShutdownTimeoutMs"/> for their
 /// close replies, then abort whoever is left and wait for their loops to finish, so that every frame is back in the
 /// pool when it returns.
+/// <para>
+/// Connection slots (<see cref="StreamOptions.MaxConnections"/>): both ways in reserve a slot with
+/// <see cref="TryReserveConnection"/> before they answer 101 (one compare-and-swap, so concurrent handshakes can
+/// never overshoot the limit), turn it into an open connection with <see cref="ConnectionOpened"/> once the 101 is
+/// committed, and free it with <see cref="ConnectionEnded"/> when <see cref="Connection.RunAsync"/> returns (or with
+/// <see cref="CancelReservation"/> if the upgrade failed first). The same count feeds the open-connections gauge and
+/// <c>/readyz</c>.
+/// </para>
 /// </remarks>
 public sealed class StreamServer : IAsyncDisposable
 {
@@ -29,12 +38,19 @@ public sealed class StreamServer : IAsyncDisposable
     private volatile bool _shuttingDown;
     private long _directUpgrades;
     private long _httpUpgrades;
+    // Reserved slots plus open connections; never above Options.MaxConnections when that is > 0.
+    private int _connections;
+    private readonly bool _ownsMetrics;
 
-    public StreamServer(StreamOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    /// <param name="metrics">The host's instruments (handshakes, open connections, the limit); null: a private, unlistened one.</param>
+    public StreamServer(StreamOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, MarketPushMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
+        _ownsMetrics = metrics is null;
+        Metrics = metrics ?? new MarketPushMetrics();
+        Metrics.SetConnectionLimit(options.MaxConnections);
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Time = timeProvider ?? TimeProvider.System;
         _logger = LoggerFactory.CreateLogger("MarketPush.Transport");
@@ -81,6 +97,15 @@ public sealed class StreamServer : IAsyncDisposable
     public KeepAliveMonitor KeepAlive => _keepAlive;
 
     public TimeProvider Time { get; }
+
+    /// <summary>Where the transport counts handshakes by result and open connections.</summary>
+    public MarketPushMetrics Metrics { get; }
+
+    /// <summary>WebSocket connections open or being opened (slot reserved, 101 on its way).</summary>
+    public int OpenConnections => Volatile.Read(ref _connections);
+
+    /// <summary>True while <see cref="StreamOptions.MaxConnections"/> is set and every slot is taken: upgrades get 503.</summary>
+    public bool IsAtConnectionLimit => Options.MaxConnections > 0 && OpenConnections >= Options.MaxConnections;
 
     public ILoggerFactory LoggerFactory { get; }
 
@@ -156,6 +181,10 @@ public sealed class StreamServer : IAsyncDisposable
         await ShutdownAsync().ConfigureAwait(false);
         Frames.Dispose();
         Inflater.Dispose();
+        if (_ownsMetrics)
+        {
+            Metrics.Dispose();
+        }
     }
 
     /// <summary>Closes a session that registered after shutdown began (it missed the broadcast close).</summary>
@@ -165,6 +194,49 @@ public sealed class StreamServer : IAsyncDisposable
         {
             session.Close(DisconnectReasons.ServerShutdown);
         }
+    }
+
+    /// <summary>
+    /// Reserves one connection slot for an upgrade about to be answered with 101; false when at
+    /// <see cref="StreamOptions.MaxConnections"/>. Lock-free: concurrent handshakes race on one compare-and-swap,
+    /// so the limit holds however many arrive at once. Pair with <see cref="ConnectionOpened"/> or
+    /// <see cref="CancelReservation"/>.
+    /// </summary>
+    internal bool TryReserveConnection()
+    {
+        int limit = Options.MaxConnections;
+        if (limit == 0)
+        {
+            Interlocked.Increment(ref _connections);
+            return true;
+        }
+
+        int current = Volatile.Read(ref _connections);
+        while (current < limit)
+        {
+            int seen = Interlocked.CompareExchange(ref _connections, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>The upgrade failed before its 101 was committed: frees the reserved slot, counts nothing.</summary>
+    internal void CancelReservation() => Interlocked.Decrement(ref _connections);
+
+    /// <summary>The 101 for a reserved slot is committed: the slot is now an open connection.</summary>
+    internal void ConnectionOpened() => Metrics.ConnectionOpened();
+
+    /// <summary>The connection's loops have ended (after <see cref="Connection.RunAsync"/>): frees its slot.</summary>
+    internal void ConnectionEnded()
+    {
+        Interlocked.Decrement(ref _connections);
+        Metrics.ConnectionClosed();
     }
 
     internal void CountDirectUpgrade() => Interlocked.Increment(ref _directUpgrades);

@@ -187,6 +187,61 @@ public class SyntheticFeedTests
     }
 
     [Fact]
+    public async Task RunAsync_StampsEachEventWithTheWallClockAtWriteTime_EvenWhenTheWallClockIsStepped()
+    {
+        // The monotonic clock stands still while the wall clock is stepped an hour ahead: a ts derived from "wall clock
+        // at start + monotonic elapsed" would stay at the start time, and a client on this host would see an hour of
+        // negative latency.
+        var time = new SteppableWallClock(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
+        long before = time.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
+        long after = before + (3_600L * 1_000_000);
+        var feed = new SyntheticFeed(InstrumentCatalog.CreateGenerated(3), new SyntheticFeedOptions { QuotesPerSecond = 0 }, time);
+        var channel = Channel.CreateBounded<Tick>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
+        using var stop = new CancellationTokenSource(Timeout);
+
+        Task run = feed.RunAsync(channel.Writer, stop.Token);
+        var first = new List<Tick>();
+        for (int i = 0; i < 64; i++)
+        {
+            first.Add(await channel.Reader.ReadAsync(stop.Token));
+        }
+
+        time.Step(TimeSpan.FromHours(1));
+        var later = new List<Tick>();
+        while (later.Count(t => t.Timestamp == after) < 20)
+        {
+            later.Add(await channel.Reader.ReadAsync(stop.Token));
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromMilliseconds(Timeout));
+        Assert.All(first, t => Assert.Equal(before, t.Timestamp));
+        // Only events written before the step (at most the one the full channel held back, and what was queued) keep
+        // the old time; everything after it carries the new wall-clock time.
+        Assert.All(later, t => Assert.Contains(t.Timestamp, new[] { before, after }));
+        Assert.True(later.SkipWhile(t => t.Timestamp == before).All(t => t.Timestamp == after));
+    }
+
+    [Fact]
+    public async Task RunAsync_AtALowRate_WakesOncePerEventSlot_NotEvery20Ms()
+    {
+        // 4 events a second: the pacing timer's period is the event spacing (250 ms), not the old 20 ms poll, so an idle
+        // server with a slow feed does not wake 50 times a second.
+        var timers = new CountingTimeProvider();
+        var feed = new SyntheticFeed(InstrumentCatalog.CreateGenerated(2), new SyntheticFeedOptions { QuotesPerSecond = 4 }, timers);
+        var channel = Channel.CreateUnbounded<Tick>();
+        using var stop = new CancellationTokenSource();
+
+        Task run = feed.RunAsync(channel.Writer, stop.Token);
+        await Task.Delay(1_200);
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromMilliseconds(Timeout));
+
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Assert.Single(timers.Periods));
+        Assert.InRange(feed.EventsGenerated, 1, 6);
+    }
+
+    [Fact]
     public void WriteNextEvent_AllocatesNothing_AfterWarmUp()
     {
         var feed = new SyntheticFeed(InstrumentCatalog.CreateDefault(), new SyntheticFeedOptions { Seed = 4 });
@@ -246,6 +301,34 @@ public class SyntheticFeedTests
         for (int i = 0; i < count; i++)
         {
             pipeline.Process(ticks[i]);
+        }
+    }
+
+    /// <summary>System time, except the wall clock, which the test steps; the monotonic clock stands still.</summary>
+    private sealed class SteppableWallClock(DateTimeOffset start) : TimeProvider
+    {
+        private long _utcTicks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
+
+        public override long GetTimestamp() => 1_000_000;
+
+        public void Step(TimeSpan by) => Interlocked.Add(ref _utcTicks, by.Ticks);
+    }
+
+    /// <summary>System time that remembers the period of every timer created through it.</summary>
+    private sealed class CountingTimeProvider : TimeProvider
+    {
+        public List<TimeSpan> Periods { get; } = [];
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            lock (Periods)
+            {
+                Periods.Add(period);
+            }
+
+            return base.CreateTimer(callback, state, dueTime, period);
         }
     }
 

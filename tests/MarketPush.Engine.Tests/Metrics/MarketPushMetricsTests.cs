@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using MarketPush.Engine.Metrics;
+using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
 
 namespace MarketPush.Engine.Tests.Metrics;
@@ -49,6 +50,34 @@ public sealed class MarketPushMetricsTests : IDisposable
         Assert.Contains("marketpush_session_dropped_updates_total{reason=\"book_resync\"} 0\n", text, StringComparison.Ordinal);
         Assert.Contains("marketpush_transport_open_connections 0\n", text, StringComparison.Ordinal);
         Assert.Contains("marketpush_transport_tick_age_seconds_count 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryNamedDisconnectReason_ExportsZeroCloses_FromTheFirstScrape()
+    {
+        // A panel or alert on rate(marketpush_session_closes_total) must show 0, not "no data", until the first
+        // session of that kind ends; and that first close must be visible to increase(), which needs a prior sample.
+        DisconnectReason[] named = [.. typeof(DisconnectReasons).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(DisconnectReason))
+            .Select(f => (DisconnectReason)f.GetValue(null)!)];
+
+        string text = _collector.Scrape();
+
+        Assert.True(named.Length >= 13, $"only {named.Length} named reasons found");
+        Assert.All(named, reason => Assert.Contains(
+            $"marketpush_session_closes_total{{code=\"{reason.Code}\",reason=\"{reason.Name}\"}} 0\n", text, StringComparison.Ordinal));
+        Assert.Contains("marketpush_session_closes_total{code=\"1001\",reason=\"client_closed\"} 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SessionClosed_AfterTheZeroSeries_CountsIntoTheSameSeries()
+    {
+        _metrics.SessionClosed(DisconnectReasons.SlowConsumer.Code, DisconnectReasons.SlowConsumer.Name);
+
+        string text = _collector.Scrape();
+
+        Assert.Contains("marketpush_session_closes_total{code=\"4001\",reason=\"slow_consumer\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(text, "^marketpush_session_closes_total\\{code=\"4001\",reason=\"slow_consumer\"\\}", RegexOptions.Multiline));
     }
 
     [Fact]

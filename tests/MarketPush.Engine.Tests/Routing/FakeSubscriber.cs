@@ -12,9 +12,12 @@ internal sealed class FakeSubscriber : IUpdateSubscriber
 
     public List<string> Statuses { get; } = [];
 
+    /// <summary>The clock reading the router passed with each update, in order.</summary>
+    public List<long> Timestamps { get; } = [];
+
     public bool Throw { get; set; }
 
-    public EnqueueResult TryEnqueue(OutboundMessage message, long sequence)
+    public EnqueueResult TryEnqueue(OutboundMessage message, long sequence, long timestamp)
     {
         if (Throw)
         {
@@ -22,6 +25,7 @@ internal sealed class FakeSubscriber : IUpdateSubscriber
         }
 
         SharedFrame frame = message.GetFrame(compressed: false);
+        Timestamps.Add(timestamp);
         Updates.Add((message, sequence, RoutingTestKit.PayloadText(frame), RoutingTestKit.Payload(frame).ToArray()));
         return EnqueueResult.Enqueued;
     }

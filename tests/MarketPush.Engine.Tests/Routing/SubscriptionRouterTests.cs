@@ -127,6 +127,21 @@ public sealed class SubscriptionRouterTests : IDisposable
     }
 
     [Fact]
+    public void Update_CarriesOneClockReading_SharedByEverySubscriber()
+    {
+        FakeSubscriber[] subscribers = Subscribers(3, MarketChannel.Quote, WireEncoding.Json);
+        long first = _kit.Clock.GetTimestamp();
+
+        _kit.Quote(0, bid: 10_000);
+        _kit.Clock.AdvanceMilliseconds(250);
+        _kit.Quote(0, bid: 10_001);
+
+        // maxRate spacing and the slow-consumer deadline are measured on this reading, taken once per update.
+        long second = first + (250 * _kit.Clock.TimestampFrequency / 1000);
+        Assert.All(subscribers, s => Assert.Equal([first, second], s.Timestamps));
+    }
+
+    [Fact]
     public void ThrowingSubscriber_DoesNotStopTheFanOut()
     {
         FakeSubscriber[] subscribers = Subscribers(3, MarketChannel.Quote, WireEncoding.Json);

@@ -1,4 +1,5 @@
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Tests.Feeds;
 
 namespace MarketPush.Engine.Tests.Routing;
 
@@ -138,6 +139,66 @@ public sealed class TimerWheelTests
         }
 
         Assert.Single(entry.Fired);
+    }
+
+    [Fact]
+    public async Task StartedWheel_SetsItsTimerOnlyWhileEntriesWait()
+    {
+        // An idle server must not wake a thread 200 times a second for a wheel with nothing in it.
+        var clock = new SupervisorTestClock();
+        await using var wheel = new TimerWheel(clock, TimeSpan.FromMilliseconds(5));
+        wheel.Start();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(wheel.IsTicking);
+        Assert.Equal(0, clock.PendingTimers);
+        Assert.Equal(0, wheel.TimerTicks);
+
+        // SupervisorTestClock counts in TimeSpan ticks (100 ns), so "micros" here are TimeSpan ticks.
+        var entry = new RecordingEntry { Wheel = wheel, RescheduleAfterMicros = TimeSpan.FromMilliseconds(20).Ticks, Times = 2 };
+        wheel.Schedule(entry, clock.GetTimestamp() + TimeSpan.FromMilliseconds(12).Ticks);
+        Assert.True(wheel.IsTicking);
+        Assert.Equal(1, clock.PendingTimers);
+
+        clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(2, entry.Fired.Count); // fired, rescheduled itself from the callback, fired again
+        Assert.False(wheel.IsTicking);
+        Assert.Equal(0, clock.PendingTimers);
+        long ticksWhileBusy = wheel.TimerTicks;
+        Assert.InRange(ticksWhileBusy, 2, 10); // ~7 ticks of 5 ms to cover 12 + 20 ms, not 20 for the whole 100 ms
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(ticksWhileBusy, wheel.TimerTicks);
+    }
+
+    [Fact]
+    public async Task StartedWheel_AfterALongIdleSpell_FiresAnEntryDueInThePastOnTheNextTick()
+    {
+        // Idle for longer than one turn of the wheel (512 × 5 ms): its idea of "now" is stale when the next entry comes.
+        var clock = new SupervisorTestClock();
+        await using var wheel = new TimerWheel(clock, TimeSpan.FromMilliseconds(5));
+        wheel.Start();
+        clock.Advance(TimeSpan.FromSeconds(10));
+        var past = new RecordingEntry();
+
+        wheel.Schedule(past, clock.GetTimestamp() - TimeSpan.FromSeconds(3).Ticks);
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+
+        Assert.Single(past.Fired);
+        Assert.False(wheel.IsTicking);
+    }
+
+    [Fact]
+    public async Task DisposedWheel_DoesNotSetItsTimerAgain()
+    {
+        var clock = new SupervisorTestClock();
+        var wheel = new TimerWheel(clock, TimeSpan.FromMilliseconds(5));
+        wheel.Start();
+        await wheel.DisposeAsync();
+
+        wheel.Schedule(new RecordingEntry(), clock.GetTimestamp() + 1_000);
+
+        Assert.False(wheel.IsTicking);
+        Assert.Equal(0, clock.PendingTimers);
     }
 
     private sealed class RecordingEntry : TimerWheelEntry

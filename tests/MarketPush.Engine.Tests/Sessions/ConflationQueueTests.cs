@@ -47,6 +47,61 @@ public sealed class ConflationQueueTests : IDisposable
     }
 
     [Fact]
+    public void ServerTotals_GetTheFirstConflationAtOnce_ThenBatches_AndEveryCountOnceTheSendLoopComesBack()
+    {
+        TestSession session = _kit.NewSession(queueFrames: 1);
+        session.Subscribe("""{"op":"subscribe","symbols":["SYM0000"],"snapshot":false}""");
+        session.Drain();
+        _kit.Quote(0, bid: 10_000); // queued
+        _kit.Quote(0, bid: 10_001); // held
+
+        _kit.Quote(0, bid: 10_002); // the first conflation after a quiet spell: counted server-wide at once
+        Assert.Equal(1, _kit.Totals.Conflated);
+
+        for (int i = 0; i < 10; i++)
+        {
+            _kit.Quote(0, bid: 10_003 + i);
+        }
+
+        Assert.Equal(11, session.Slots.Conflated);
+        Assert.Equal(1, _kit.Totals.Conflated); // a busy session hands its counts over in batches
+
+        _kit.Clock.AdvanceMilliseconds(ConflationSlots.ReportIntervalMs);
+        _kit.Quote(0, bid: 10_020);
+        Assert.Equal(12, _kit.Totals.Conflated); // ...at least every ReportIntervalMs
+
+        _kit.Quote(0, bid: 10_021);
+        _kit.Quote(0, bid: 10_022);
+        List<JsonElement> sent = session.DrainAll(); // the send loop comes back: nothing stays uncounted
+        Assert.Equal(14, _kit.Totals.Conflated);
+        Assert.Equal(session.Slots.Conflated, _kit.Totals.Conflated);
+        Assert.Equal([("SYM0000", 1L), ("SYM0000", 16L)], Keys(sent));
+        _kit.AssertNoLeaks(session);
+    }
+
+    [Fact]
+    public void ServerTotals_GetTheCountsOfASessionThatEnds_WhileItsQueueIsStillFull()
+    {
+        TestSession session = _kit.NewSession(queueFrames: 1);
+        session.Subscribe("""{"op":"subscribe","symbols":["SYM0000","SYM0001"],"channels":["quote","book"],"snapshot":false}""");
+        session.Drain();
+        _kit.Quote(0, bid: 10_000); // queued
+        for (int i = 0; i < 5; i++)
+        {
+            _kit.Quote(0, bid: 10_001 + i); // held, then 4 conflations
+            _kit.Book(1, (BookSide.Bid, 9_990 - i, 100)); // held, then a resync (1 conflation), then 3 skipped deltas
+        }
+
+        session.Slots.Complete();
+
+        Assert.Equal(5, session.Slots.Conflated);
+        Assert.Equal(session.Slots.Conflated, _kit.Totals.Conflated);
+        Assert.Equal(session.Slots.Dropped, _kit.Totals.Dropped);
+        Assert.Equal(4, _kit.Totals.Dropped);
+        _kit.AssertNoLeaks(session);
+    }
+
+    [Fact]
     public void WhileOthersWaitForSpace_ANewKeyJoinsTheLine_InsteadOfOvertaking()
     {
         TestSession session = _kit.NewSession(queueFrames: 1);

@@ -74,6 +74,34 @@ public sealed class KeepAliveMonitorTests : IDisposable
         Assert.Equal(after, transport.Count);
     }
 
+    [Fact]
+    public void Tick_AllocatesNothing_WhenNoSessionCameOrWent()
+    {
+        // 8,000 idle connections get a tick every heartbeatMs/4: the walk must cost comparisons, not garbage.
+        var registry = new SessionRegistry();
+        var transports = new List<TickCounter>();
+        for (int i = 0; i < 200; i++)
+        {
+            Session session = _kit.NewSession();
+            var transport = new TickCounter();
+            session.AttachTransport(transport);
+            transports.Add(transport);
+            registry.TryAdd(session);
+        }
+
+        var monitor = new KeepAliveMonitor(registry, TimeSpan.FromSeconds(1), _kit.Time, NullLogger.Instance);
+        monitor.Tick(); // builds the registry's snapshot once
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            monitor.Tick();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.All(transports, t => Assert.Equal(11, t.Count));
+    }
+
     public void Dispose() => _kit.Dispose();
 
     private sealed class TickCounter : ISessionTransport
