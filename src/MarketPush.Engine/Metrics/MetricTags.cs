@@ -64,7 +64,7 @@ internal static class MetricTags
             DisconnectReasons.ProtocolError, DisconnectReasons.UnsupportedData, DisconnectReasons.InvalidPayload,
             DisconnectReasons.PolicyViolation, DisconnectReasons.MessageTooBig, DisconnectReasons.InternalError,
             DisconnectReasons.TryAgainLater, DisconnectReasons.SlowConsumer, DisconnectReasons.HeartbeatTimeout,
-            DisconnectReasons.ConnectionLost,
+            DisconnectReasons.ConnectionLost, DisconnectReasons.Operator,
             DisconnectReasons.FromClientClose(CloseCodes.GoingAway), DisconnectReasons.FromClientClose(CloseCodes.NoStatusReceived),
         }.Select(static r => SessionClose(r.Code, r.Name)),
     ];

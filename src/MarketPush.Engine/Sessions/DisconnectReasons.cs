@@ -23,6 +23,8 @@ public static class DisconnectReasons
     public static readonly DisconnectReason TryAgainLater = new(CloseCodes.TryAgainLater, "overloaded", "try again later");
     public static readonly DisconnectReason SlowConsumer = new(CloseCodes.SlowConsumer, "slow_consumer", "slow consumer");
     public static readonly DisconnectReason HeartbeatTimeout = new(CloseCodes.HeartbeatTimeout, "heartbeat_timeout", "heartbeat timeout");
+    // 1008, not 1000 (the session did not end normally) nor 1001 (clients reconnect at once, undoing the operator).
+    public static readonly DisconnectReason Operator = new(CloseCodes.PolicyViolation, "operator", "disconnected by operator");
     public static readonly DisconnectReason ConnectionLost = new(AbnormalClosureCode, "connection_lost", "connection lost");
 
     /// <summary>

@@ -146,7 +146,7 @@ public sealed class StreamEndpoint
                 PipeWriter.Create(stream, _server.StreamWriterOptions),
                 context,
                 decision,
-                context.Connection.RemoteIpAddress);
+                context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, context.Connection.RemotePort) : null);
             await connection.RunAsync().ConfigureAwait(false);
         }
         finally
@@ -168,6 +168,7 @@ public sealed class StreamEndpoint
             decision.Deflate,
             new OutboundQueue(_server.Options.QueueMaxFrames, _server.Options.QueueMaxBytes),
             _server.Frames);
+        session.RemoteEndPoint = remote as System.Net.EndPoint;
 
         // The welcome is queued before the session is registered, so no broadcast can get ahead of it.
         _server.Commands.SendWelcome(session);

@@ -35,8 +35,7 @@ internal static class AdminApi
     /// and the reason text says who. Not 1001 either: that is "server going away", on which clients reconnect at once,
     /// which would undo the operator's action.
     /// </summary>
-    public static readonly DisconnectReason OperatorDisconnect =
-        new(CloseCodes.PolicyViolation, "operator", "disconnected by operator");
+    public static readonly DisconnectReason OperatorDisconnect = DisconnectReasons.Operator;
 
     /// <summary>True when <paramref name="options"/> configure an admin token (the startup log names the API, or says it is off).</summary>
     public static bool IsEnabled(ServerOptions options)
