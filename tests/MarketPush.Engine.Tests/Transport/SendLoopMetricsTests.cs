@@ -136,18 +136,24 @@ public sealed class SendLoopMetricsTests : IAsyncDisposable
 
         // The loop runs on pool threads, so the whole process is counted (this collection runs alone). Measured with
         // the loop idle in between, the runtime's own background work (thread pool workers starting and parking,
-        // tiering) came to 0.3-2 bytes per write; any per-write object (a closure, a boxed tag, a params or TagList
-        // array, a Task) costs at least 24, so a bound of 4 bytes per write catches one even if only every sixth
-        // write allocated it.
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < Measured; i++)
+        // tiering) came to 0.3-2 bytes per write, and on a loaded machine an occasional burst of it went past the
+        // bound; any per-write object (a closure, a boxed tag, a params or TagList array, a Task) costs at least 24,
+        // so a bound of 4 bytes per write catches one even if only every sixth write allocated it. A per-write object
+        // shows in every batch, background noise does not, so the quietest of three batches is judged.
+        long quietest = long.MaxValue;
+        for (int batch = 0; batch < 3; batch++)
         {
-            RoundTrip();
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < Measured; i++)
+            {
+                RoundTrip();
+            }
+
+            quietest = Math.Min(quietest, GC.GetTotalAllocatedBytes(precise: true) - before);
         }
 
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        Assert.True(allocated < Measured * 4, $"{allocated} bytes allocated over {Measured} writes: ");
-        Assert.Contains($"marketpush_transport_tick_age_seconds_count {Warmup + Measured}\n", _collector.Scrape(), StringComparison.Ordinal);
+        Assert.True(quietest < Measured * 4, $"{quietest} bytes allocated over {Measured} writes in the quietest of three batches");
+        Assert.Contains($"marketpush_transport_tick_age_seconds_count {Warmup + (3 * Measured)}\n", _collector.Scrape(), StringComparison.Ordinal);
 
         await EndAsync(run);
     }
