@@ -65,7 +65,12 @@ public sealed class ConnectionKeepAliveTests : IAsyncDisposable
         for (int elapsed = 0; elapsed < HeartbeatMs; elapsed += 250)
         {
             _time.Advance(TimeSpan.FromMilliseconds(200));
+            int reads = _stream.ReadSizes.Length;
             await _stream.SendFromClientAsync(ConnectionFrames.ClientFrame(0x8A, []));
+
+            // The frame counts once the connection has read it and asked for more (its zero-byte read after the data
+            // read); ticking before that, as a loaded machine allowed, saw 200 ms more silence than the client had.
+            await _stream.WaitForAsync(s => s.ReadSizes.Length >= reads + 2, Token);
             await AdvanceAndTickAsync(50);
         }
 
