@@ -241,7 +241,8 @@ public class SupervisorTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Name == MetricNames.IngestDroppedUpdatesTotal)
+            // This test's meter only: tests running beside it publish the same instrument from their own meters.
+            if (instrument.Meter == metrics.Meter && instrument.Name == MetricNames.IngestDroppedUpdatesTotal)
             {
                 l.EnableMeasurementEvents(instrument);
             }
