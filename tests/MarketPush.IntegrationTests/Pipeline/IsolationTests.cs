@@ -27,19 +27,41 @@ public sealed class IsolationTests(ITestOutputHelper output)
         await ReadBothAsync(TimeSpan.FromSeconds(1));
         (Latencies alone, Latencies controlAlone) = await ReadBothAsync(TimeSpan.FromSeconds(2));
 
-        // The stalled client: everything, at the deepest book, and it never reads (a 4 KiB socket buffer).
-        await using MarketClient stalled = await MarketClient.ConnectAsync(server, receiveBufferBytes: 4096);
-        await stalled.SendAsync($$"""{"op":"subscribe","symbols":[{{allSymbols}}],"channels":["quote","trade","book"],"depth":50}""", server.Token);
-        await ReadBothAsync(TimeSpan.FromMilliseconds(300));
-        (Latencies withStalled, Latencies controlWithStalled) = await ReadBothAsync(TimeSpan.FromSeconds(2));
-
-        // The stalled client has been over its bound for about slowConsumerMs by now; the readers keep reading
-        // meanwhile (a reader that paused here would become a slow consumer itself).
-        while (server.Host.Market.Totals.SlowConsumerCloses == 0 || server.Host.SessionCount > 1)
+        // The stalled client: everything, at the deepest book, and it never reads (a 4 KiB socket buffer). A window in
+        // which the control server stalled too (the whole process or machine froze: a busy CI host once froze both for
+        // a second) says nothing about the stalled client, so it is measured again with a fresh
+        // one, at most three times.
+        MarketClient stalled;
+        Latencies withStalled;
+        Latencies controlWithStalled;
+        int attempts = 0;
+        while (true)
         {
-            await ReadBothAsync(TimeSpan.FromMilliseconds(50));
+            attempts++;
+            stalled = await MarketClient.ConnectAsync(server, receiveBufferBytes: 4096);
+            await stalled.SendAsync($$"""{"op":"subscribe","symbols":[{{allSymbols}}],"channels":["quote","trade","book"],"depth":50}""", server.Token);
+            await ReadBothAsync(TimeSpan.FromMilliseconds(300));
+            (withStalled, controlWithStalled) = await ReadBothAsync(TimeSpan.FromSeconds(2));
+
+            // The stalled client has been over its bound for about slowConsumerMs by now; the readers keep reading
+            // meanwhile (a reader that paused here would become a slow consumer itself).
+            while (server.Host.Market.Totals.SlowConsumerCloses < attempts || server.Host.SessionCount > 1)
+            {
+                await ReadBothAsync(TimeSpan.FromMilliseconds(50));
+            }
+
+            // Normal windows have a control max of a few ms and the control's usual count.
+            bool machineStalled = controlWithStalled.Max > 250_000 || controlWithStalled.Count < controlAlone.Count * 2 / 3;
+            if (!machineStalled || attempts == 3)
+            {
+                break;
+            }
+
+            output.WriteLine($"attempt {attempts}: the control server stalled as well ({controlWithStalled}); measuring again");
+            await stalled.DisposeAsync();
         }
 
+        await using MarketClient lastStalled = stalled;
         (Latencies after, Latencies controlAfter) = await ReadBothAsync(TimeSpan.FromSeconds(2));
         var figures = new DeliveryFigures(server.Host.Market.Totals.Conflated, server.Host.Market.Totals.Dropped, server.Host.Market.Totals.SlowConsumerCloses);
 
@@ -54,7 +76,7 @@ public sealed class IsolationTests(ITestOutputHelper output)
 
         Assert.True(alone.Count > 1_000 && withStalled.Count > 1_000 && after.Count > 1_000, "too few samples");
         Assert.True(figures.Conflated > 0, "the stalled client was never conflated");
-        Assert.Equal(1, figures.SlowConsumerCloses);
+        Assert.Equal(attempts, figures.SlowConsumerCloses);
         Assert.Equal(0, control.Host.Market.Totals.SlowConsumerCloses);
         Assert.Equal(WebSocketState.Open, reader.Socket.State);
 
