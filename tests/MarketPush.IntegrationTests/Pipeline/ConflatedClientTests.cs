@@ -58,17 +58,28 @@ public sealed class ConflatedClientTests
         int snapshotsBefore = books.Values.Sum(b => b.Snapshots);
 
         // Stop reading: the socket and the 32-frame queue fill within a fraction of a second, then the server
-        // conflates (on a loaded machine the feed may take longer to produce that much: wait for it, then a bit more).
+        // conflates quotes and drops book deltas (which it cannot conflate) until it can resend those books whole.
+        // On a loaded machine the feed may take longer to produce that much: wait for both, then a bit more.
         DateTimeOffset giveUp = DateTimeOffset.UtcNow.AddSeconds(15);
-        while (server.Host.Market.Totals.Conflated == 0 && DateTimeOffset.UtcNow < giveUp)
+        while ((server.Host.Market.Totals.Conflated == 0 || server.Host.Market.Totals.Dropped == 0) && DateTimeOffset.UtcNow < giveUp)
         {
             await Task.Delay(50, server.Token);
         }
 
         Assert.True(server.Host.Market.Totals.Conflated > 0, "the server never conflated for the stalled client");
+        Assert.True(server.Host.Market.Totals.Dropped > 0, "the server never dropped a book delta for the stalled client");
         await Task.Delay(1_000, server.Token);
 
-        Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(2), server.Token));
+        // Read on until a resynchronising snapshot arrived, behind whatever the socket buffers still held (at most
+        // 8 s: a busy machine drains them slowly).
+        DateTimeOffset readUntil = DateTimeOffset.UtcNow.AddSeconds(8);
+        do
+        {
+            Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddMilliseconds(500), server.Token));
+        }
+        while (books.Values.Sum(b => b.Snapshots) == snapshotsBefore && DateTimeOffset.UtcNow < readUntil);
+
+        Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(1), server.Token));
 
         int resyncs = books.Values.Sum(b => b.Snapshots) - snapshotsBefore;
         Assert.True(resyncs > 0, "no book was resynchronised with a snapshot after the stall");
