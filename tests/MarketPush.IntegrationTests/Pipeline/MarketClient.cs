@@ -82,7 +82,8 @@ internal sealed class MarketClient : IAsyncDisposable
     {
         while (true)
         {
-            Received received = await ReceiveAsync(cancellationToken) ?? throw new Xunit.Sdk.XunitException("the server closed the connection");
+            Received received = await ReceiveAsync(cancellationToken)
+                ?? throw new Xunit.Sdk.XunitException($"the server closed the connection ({(int?)Socket.CloseStatus} {Socket.CloseStatusDescription})");
             if (match(received.Message))
             {
                 return received;
