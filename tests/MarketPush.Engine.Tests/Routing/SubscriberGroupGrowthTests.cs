@@ -23,10 +23,7 @@ public sealed class SubscriberGroupGrowthTests : IDisposable
     [Fact]
     public void Add_ToASymbolWithAThousandSubscribers_AllocatesUnder256BytesAmortized()
     {
-        for (int i = 0; i < 1000; i++)
-        {
-            _kit.Router.Add(new RecordingSubscriber(), 0, MarketChannel.Quote, WireEncoding.Json, 0);
-        }
+        AddQuoteSubscribers(1000);
 
         var next = new RecordingSubscriber[1000];
         for (int i = 0; i < next.Length; i++)
@@ -52,14 +49,35 @@ public sealed class SubscriberGroupGrowthTests : IDisposable
     }
 
     [Fact]
+    public void Churn_OnASymbolWithAThousandSubscribers_CopiesTheGroupOncePerDisconnectAndConnect()
+    {
+        RecordingSubscriber[] subscribers = AddQuoteSubscribers(1000);
+        RecordingSubscriber[] arrivals = [.. Enumerable.Range(0, 100).Select(_ => new RecordingSubscriber())];
+
+        // A client leaves and another joins, a hundred times: the steady churn of a popular symbol.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < arrivals.Length; i++)
+        {
+            Assert.True(_kit.Router.Remove(subscribers[i], 0, MarketChannel.Quote, WireEncoding.Json, 0));
+            _kit.Router.Add(arrivals[i], 0, MarketChannel.Quote, WireEncoding.Json, 0);
+        }
+
+        long perChurn = (GC.GetAllocatedBytesForCurrentThread() - before) / arrivals.Length;
+        _output.WriteLine($"{perChurn} B per leave + join at 1,000 subscribers");
+
+        // One copy of the group's array (1,024 slots of 8 B, plus the snapshot objects) per leave, none per join. A
+        // remove that trimmed the array to its count made the next join copy it again into a doubled one (~16 KB more).
+        Assert.True(perChurn < 10 * 1024, $"a leave and a join at 1,000 subscribers allocated {perChurn} B");
+        _kit.Quote(0, bid: 10_000);
+        Assert.Equal(1000, _kit.Router.Offers);
+        Assert.All(arrivals, s => Assert.Single(s.Sequences));
+        Assert.All(subscribers.Take(arrivals.Length), s => Assert.Empty(s.Sequences));
+    }
+
+    [Fact]
     public void Remove_FromAGrownGroup_KeepsEveryOtherSubscriberInOrder()
     {
-        var subscribers = new RecordingSubscriber[37];
-        for (int i = 0; i < subscribers.Length; i++)
-        {
-            subscribers[i] = new RecordingSubscriber();
-            _kit.Router.Add(subscribers[i], 0, MarketChannel.Quote, WireEncoding.Json, 0);
-        }
+        RecordingSubscriber[] subscribers = AddQuoteSubscribers(37);
 
         Assert.True(_kit.Router.Remove(subscribers[5], 0, MarketChannel.Quote, WireEncoding.Json, 0));
         Assert.True(_kit.Router.Remove(subscribers[36], 0, MarketChannel.Quote, WireEncoding.Json, 0));
@@ -146,6 +164,19 @@ public sealed class SubscriberGroupGrowthTests : IDisposable
     }
 
     public void Dispose() => _kit.Dispose();
+
+    /// <summary>Subscribes <paramref name="count"/> new recording subscribers to instrument 0's JSON quotes.</summary>
+    private RecordingSubscriber[] AddQuoteSubscribers(int count)
+    {
+        var subscribers = new RecordingSubscriber[count];
+        for (int i = 0; i < count; i++)
+        {
+            subscribers[i] = new RecordingSubscriber();
+            _kit.Router.Add(subscribers[i], 0, MarketChannel.Quote, WireEncoding.Json, 0);
+        }
+
+        return subscribers;
+    }
 
     /// <summary>Records the seq of each update; only the ingest thread calls it, and tests read it after that thread stops.</summary>
     private sealed class RecordingSubscriber : IUpdateSubscriber

@@ -27,6 +27,9 @@ internal sealed class BookReplica(int depth)
 
     public int Deltas { get; private set; }
 
+    /// <summary>Deltas applied on top of the latest snapshot (0 right after one).</summary>
+    public int DeltasSinceSnapshot { get; private set; }
+
     public int BidCount => _bids.Count;
 
     public int AskCount => _asks.Count;
@@ -41,11 +44,13 @@ internal sealed class BookReplica(int depth)
             _bids.Clear();
             _asks.Clear();
             Snapshots++;
+            DeltasSinceSnapshot = 0;
         }
         else
         {
             Assert.True(Snapshots > 0, "a book delta before any snapshot");
             Deltas++;
+            DeltasSinceSnapshot++;
         }
 
         Apply(_bids, book.GetProperty("bids"));

@@ -56,6 +56,8 @@ public sealed class ConflatedClientTests
         Assert.Equal(32, session.Queue.MaxFrames);
         Assert.Equal(32 * 1024, session.Queue.MaxBytes);
         int snapshotsBefore = books.Values.Sum(b => b.Snapshots);
+        Dictionary<string, int> snapshotsBeforeStall = books.ToDictionary(b => b.Key, b => b.Value.Snapshots);
+        Dictionary<string, int> deltasBeforeStall = books.ToDictionary(b => b.Key, b => b.Value.Deltas);
 
         // Stop reading: the socket and the 32-frame queue fill within a fraction of a second, then the server
         // conflates quotes and drops book deltas (which it cannot conflate) until it can resend those books whole.
@@ -84,7 +86,10 @@ public sealed class ConflatedClientTests
         int resyncs = books.Values.Sum(b => b.Snapshots) - snapshotsBefore;
         Assert.True(resyncs > 0, "no book was resynchronised with a snapshot after the stall");
         Assert.True(quoteGaps > 0, "no quote was conflated");
-        Assert.All(books.Values, b => Assert.True(b.Deltas > 0, $"depth {b.Depth}: no delta after the snapshot"));
+        // Every book keeps moving after the stall, and the deltas a resynchronised book gets after its new snapshot
+        // apply to it with matching checksums (BookReplica checks each one).
+        Assert.All(books, b => Assert.True(b.Value.Deltas > deltasBeforeStall[b.Key], $"{b.Key} at depth {b.Value.Depth}: no delta after the stall"));
+        Assert.Contains(books, b => b.Value.Snapshots > snapshotsBeforeStall[b.Key] && b.Value.DeltasSinceSnapshot > 0);
         Assert.Equal(0, server.Host.Market.Totals.SlowConsumerCloses);
         Assert.Equal(System.Net.WebSockets.WebSocketState.Open, client.Socket.State);
     }

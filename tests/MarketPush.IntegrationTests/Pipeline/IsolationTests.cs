@@ -29,8 +29,7 @@ public sealed class IsolationTests(ITestOutputHelper output)
 
         // The stalled client: everything, at the deepest book, and it never reads (a 4 KiB socket buffer). A window in
         // which the control server stalled too (the whole process or machine froze: a busy CI host once froze both for
-        // a second) says nothing about the stalled client, so it is measured again with a fresh
-        // one, at most three times.
+        // a second) says nothing about the stalled client, so it is measured again with a fresh one, at most 3 times.
         MarketClient stalled;
         Latencies withStalled;
         Latencies controlWithStalled;
