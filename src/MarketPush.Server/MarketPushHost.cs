@@ -2,7 +2,6 @@ using System.Text;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds.Configuration;
 using MarketPush.Engine.Metrics;
-using MarketPush.Engine.Routing;
 using MarketPush.Engine.Transport;
 using MarketPush.Protocol.WebSockets;
 using MarketPush.Server.Health;
@@ -16,22 +15,22 @@ namespace MarketPush.Server;
 /// The running server: Kestrel (HTTP/1.1) with <c>GET /v1/stream</c> handled by the transport's
 /// <see cref="StreamEndpoint"/>, <c>/healthz</c> (process alive) and <c>/readyz</c> (<see cref="ReadinessProbe"/>: feeds live, not
 /// shutting down, below the connection limit). Program runs one until Ctrl-C/SIGTERM; tests start one in-process
-/// on 127.0.0.1 port 0 and use the hooks below. Wiring only: the logic lives in MarketPush.Engine.
+/// on 127.0.0.1 port 0 and use the hooks below. Hosting only: the data path is built by <see cref="ServerComposition"/>
+/// and the logic lives in MarketPush.Engine.
 /// </summary>
 public sealed class MarketPushHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly StreamServer _stream;
-    private readonly MarketDataPipeline _market;
-    private readonly FeedSet? _feeds;
+    private readonly ServerComposition _composition;
     private int _stopped;
 
-    private MarketPushHost(WebApplication app, StreamServer stream, MarketDataPipeline market, FeedSet? feeds, IReadOnlyList<string> addresses)
+    private MarketPushHost(WebApplication app, ServerComposition composition, IReadOnlyList<string> addresses)
     {
         _app = app;
-        _stream = stream;
-        _market = market;
-        _feeds = feeds;
+        _composition = composition;
+        _stream = composition.Stream;
+        StreamServer stream = _stream;
         Addresses = addresses;
         Uri first = new(addresses[0].Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://+", "://127.0.0.1", StringComparison.Ordinal));
         Port = first.Port;
@@ -58,29 +57,17 @@ public sealed class MarketPushHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>The market-data pipeline: catalog, last-value cache, router, rate scheduler, delivery totals.</summary>
-    public MarketDataPipeline Market => _market;
+    /// <summary>Every stage of the data path as the composition root built it: catalog, cache, router, scheduler, totals.</summary>
+    public ServerComposition Composition => _composition;
 
     /// <summary>The supervised feeds (null with <c>--feed none</c>): their state, the recorder, <c>/readyz</c>'s answer.</summary>
-    public FeedSet? Feeds => _feeds;
+    public FeedSet? Feeds => _composition.Feeds;
 
     /// <summary>Builds and starts the server. Port 0 binds an ephemeral port (see <see cref="Port"/>).</summary>
     public static async Task<MarketPushHost> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var streamOptions = new StreamOptions
-        {
-            HeartbeatMs = options.HeartbeatMs,
-            CompressionThresholdBytes = options.CompressionThresholdBytes,
-            MaxMessageBytes = options.MaxMessageBytes,
-            ShutdownTimeoutMs = options.ShutdownTimeoutMs,
-            CloseTimeoutMs = Math.Max(1, Math.Min(options.ShutdownTimeoutMs, 5_000)),
-            QueueMaxFrames = options.QueueMaxFrames,
-            QueueMaxBytes = options.QueueMaxBytes,
-            MaxConnections = options.MaxConnections,
-        };
-
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
@@ -97,50 +84,32 @@ public sealed class MarketPushHost : IAsyncDisposable
             builder.Configuration.AddJsonFile(Path.GetFullPath(options.ConfigPath), optional: false, reloadOnChange: false);
         }
 
+        // Built after the service container (the metrics come from its meter factory), before Kestrel starts: the
+        // connection middleware below is only created once Kestrel binds, so it finds the composition in place.
+        ServerComposition? composition = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // Valid WebSocket upgrades skip Kestrel's per-connection HTTP/1.1 objects (DirectUpgradeMiddleware);
             // everything else reaches the HTTP pipeline below untouched.
-            kestrel.ConfigureEndpointDefaults(listen =>
-                listen.Use(next => listen.ApplicationServices.GetRequiredService<StreamServer>().UseDirectUpgrade(next)));
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => composition!.Stream.UseDirectUpgrade(next)));
         });
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         builder.Services.Configure<HostOptions>(host =>
             host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownTimeoutMs) + TimeSpan.FromSeconds(10));
-        builder.Services.AddSingleton(services => new StreamServer(
-            streamOptions, services.GetRequiredService<ILoggerFactory>(), metrics: services.GetRequiredService<MarketPushMetrics>()));
-        builder.Services.AddHostedService<StreamServerHostedService>();
+        builder.Services.AddHostedService(services => new StreamServerHostedService(composition!.Stream, services.GetRequiredService<IHostApplicationLifetime>()));
         builder.Services.AddMarketPushMetrics();
 
         WebApplication app = builder.Build();
-        StreamServer stream = app.Services.GetRequiredService<StreamServer>();
-        app.MapGet("/healthz", () => "ok");
-
-        // Ready while the feeds are live, the server is not shutting down and it is below its connection limit; the
-        // body names the condition that failed (and which feed is not live, and why).
-        FeedSet? feeds = null;
-        app.MapGet(ReadinessProbe.Path, (HttpContext context) => ReadinessProbe.WriteAsync(context, stream, feeds));
-        DemoUiEndpoint.Map(app);
-        if (options.Diagnostics)
-        {
-            DiagnosticsEndpoints.Map(app);
-        }
-
-        Admin.AdminApi.Map(app, options, stream);
-        app.Map(streamOptions.Path, stream.Endpoint.HandleAsync);
-        app.MapPrometheusMetrics("/metrics");
-
-        // Market data flows before the first client can connect, so its first subscribe already finds last values.
-        MarketDataPipeline market;
+        ILoggerFactory loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
         try
         {
-            (market, feeds) = await MarketDataSetup.StartAsync(
+            composition = await ServerComposition.BuildAsync(
                 options,
                 app.Configuration,
-                stream,
                 app.Services.GetRequiredService<MarketPushMetrics>(),
-                app.Services.GetRequiredService<ILoggerFactory>(),
+                loggerFactory,
+                TimeProvider.System,
                 cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -149,25 +118,39 @@ public sealed class MarketPushHost : IAsyncDisposable
             throw;
         }
 
+        StreamServer stream = composition.Stream;
+        FeedSet? feeds = composition.Feeds;
+        app.MapGet("/healthz", () => "ok");
+
+        // Ready while the feeds are live, the server is not shutting down and it is below its connection limit; the
+        // body names the condition that failed (and which feed is not live, and why).
+        app.MapGet(ReadinessProbe.Path, (HttpContext context) => ReadinessProbe.WriteAsync(context, stream, feeds));
+        DemoUiEndpoint.Map(app);
+        if (options.Diagnostics)
+        {
+            DiagnosticsEndpoints.Map(app);
+        }
+
+        Admin.AdminApi.Map(app, options, stream);
+        app.Map(stream.Options.Path, stream.Endpoint.HandleAsync);
+        app.MapPrometheusMetrics("/metrics");
+
+        // Market data flows before the first client can connect, so its first subscribe already finds last values.
         try
         {
+            composition.Start();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            if (feeds is not null)
-            {
-                await feeds.DisposeAsync().ConfigureAwait(false);
-            }
-
-            await market.DisposeAsync().ConfigureAwait(false);
+            await composition.DisposeAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
         string[] addresses = [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses];
-        var host = new MarketPushHost(app, stream, market, feeds, addresses);
-        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(StartupLog.Category);
+        var host = new MarketPushHost(app, composition, addresses);
+        ILogger logger = loggerFactory.CreateLogger(StartupLog.Category);
         StartupLog.Write(logger, addresses, host.StreamUri, app, options);
         return host;
     }
@@ -198,20 +181,15 @@ public sealed class MarketPushHost : IAsyncDisposable
 
         // Our shutdown first (it is bounded), then Kestrel, which then has no upgraded connections left to wait for;
         // the feeds stop once no session is left to receive their updates.
-        await _stream.ShutdownAsync().ConfigureAwait(false);
-        if (_feeds is not null)
-        {
-            await _feeds.DisposeAsync().ConfigureAwait(false); // feeds stop, ingest drains, the recording is closed
-        }
-
-        await _market.DisposeAsync().ConfigureAwait(false);
+        await _composition.StopAsync().ConfigureAwait(false); // the transport's shutdown first, then feeds and ingest
         await _app.StopAsync().ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        // Disposes the StreamServer singleton too (frame builder, deflaters).
         await _app.DisposeAsync().ConfigureAwait(false);
+        // After Kestrel is gone: the transport's inflater and the frame builder's deflaters are released.
+        await _composition.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -36,13 +36,15 @@ public sealed class FrameBuilder : IDisposable
     private long _compressionCount;
     private bool _disposed;
 
-    public FrameBuilder(FramePool pool, int compressionThresholdBytes = 256, int compressionLevel = DefaultCompressionLevel)
+    /// <param name="metrics">Where compressions are counted for /metrics; null: not counted (tests, benchmarks).</param>
+    public FrameBuilder(FramePool pool, int compressionThresholdBytes = 256, int compressionLevel = DefaultCompressionLevel, MarketPushMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentOutOfRangeException.ThrowIfNegative(compressionThresholdBytes);
         Pool = pool;
         CompressionThresholdBytes = compressionThresholdBytes;
         _compressionLevel = compressionLevel;
+        Metrics = metrics;
     }
 
     public FramePool Pool { get; }
@@ -55,9 +57,9 @@ public sealed class FrameBuilder : IDisposable
 
     /// <summary>
     /// Where compressions are counted for /metrics (marketpush_compression_*): one count per message per wire variant,
-    /// which is how an operator sees that compression does not scale with subscribers. Set once by the host.
+    /// which is how an operator sees that compression does not scale with subscribers. Given by the composition root.
     /// </summary>
-    public MarketPushMetrics? Metrics { get; set; }
+    public MarketPushMetrics? Metrics { get; }
 
     /// <summary>
     /// A pooled message holding the plain frame of <paramref name="payload"/>; its compressed frame is built on first

@@ -1,4 +1,6 @@
+using System.Threading.Channels;
 using MarketPush.Engine.Feeds.Capture;
+using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,7 +9,7 @@ namespace MarketPush.Engine.Feeds;
 
 /// <summary>
 /// Runs every feed adapter of the server, each isolated on its own task with its own bounded ingest channel
-/// (<see cref="SupervisedFeed.Reader"/>): a feed that throws is logged, its symbols are announced <c>stale</c>, and it
+/// (opened in the <see cref="IngestChannels"/> the composition root gives it, read through <see cref="SupervisedFeed.Reader"/>): a feed that throws is logged, its symbols are announced <c>stale</c>, and it
 /// is restarted after an exponential backoff while the others carry on; a feed that ends on its own (a replay at the
 /// end of its file) is not restarted. Permanent errors (a bad capture file, a missing file) are not retried.
 /// Staleness: a timer checks every feed's instruments; one with no update for the feed's
@@ -15,11 +17,12 @@ namespace MarketPush.Engine.Feeds;
 /// feed's channel (so it reaches subscribers in order with the data, as a <c>status</c> message), and a
 /// <c>status open</c> tick just before its next update. <see cref="IsLive"/> backs <c>/readyz</c>.
 /// Threading: <see cref="Add"/> before <see cref="Start"/>; afterwards the properties may be read from any thread.
-/// Owns the channels (completes them on stop) and the recorder's completion when one is given.
+/// Completes the channels on stop (the ingest loops then drain them) and the recorder's completion when one is given.
 /// </summary>
 public sealed class FeedSupervisor : IAsyncDisposable
 {
     private readonly InstrumentCatalog _catalog;
+    private readonly IngestChannels _channels;
     private readonly MarketPushMetrics? _metrics;
     private readonly FeedRecorder? _recorder;
     private readonly ILogger _logger;
@@ -33,10 +36,13 @@ public sealed class FeedSupervisor : IAsyncDisposable
     private Task? _stopTask;
     private int _stalenessChecks;
 
-    public FeedSupervisor(InstrumentCatalog catalog, MarketPushMetrics? metrics = null, FeedRecorder? recorder = null, ILogger? logger = null, TimeProvider? timeProvider = null)
+    /// <param name="channels">Where each added feed's ingest channel is opened; the ingest loops read the same set.</param>
+    public FeedSupervisor(InstrumentCatalog catalog, IngestChannels channels, MarketPushMetrics? metrics = null, FeedRecorder? recorder = null, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(channels);
         _catalog = catalog;
+        _channels = channels;
         _metrics = metrics;
         _recorder = recorder;
         _logger = logger ?? NullLogger.Instance;
@@ -109,7 +115,11 @@ public sealed class FeedSupervisor : IAsyncDisposable
         }
 
         FeedMetrics? metrics = _metrics?.Feed(adapter.Name);
-        var writer = new SupervisedTickWriter(_catalog.Count, options, _clock, metrics, _recorder);
+        IngestChannel channel = _channels.Open(
+            adapter.Name,
+            options.ChannelCapacity,
+            options.Overflow == FeedOverflowMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait);
+        var writer = new SupervisedTickWriter(channel, _catalog.Count, _clock, metrics, _recorder);
         var feed = new SupervisedFeed(adapter, options, ids, writer, _time);
         _feeds.Add(feed);
         return feed;

@@ -4,7 +4,7 @@ namespace MarketPush.Engine.Feeds;
 
 /// <summary>
 /// The start of the data path: a source of ticks (the synthetic generator, a replayed file, a venue connection).
-/// The host gives each feed its own bounded channel from <c>TickChannels</c> and runs it on its own task; the feed
+/// The host gives each feed its own bounded channel from <c>IngestChannels</c> and runs it on its own task; the feed
 /// is that channel's only writer. Instruments come from the shared <see cref="InstrumentCatalog"/>, and each
 /// instrument belongs to exactly one feed (sequence numbers and books are kept per instrument by one reader).
 /// </summary>

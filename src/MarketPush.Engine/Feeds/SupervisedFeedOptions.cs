@@ -9,7 +9,7 @@ public sealed class SupervisedFeedOptions
     public FeedOverflowMode Overflow { get; init; } = FeedOverflowMode.Wait;
 
     /// <summary>Ticks the feed's ingest channel holds.</summary>
-    public int ChannelCapacity { get; init; } = TickChannels.DefaultCapacity;
+    public int ChannelCapacity { get; init; } = IngestChannel.DefaultCapacity;
 
     /// <summary>A symbol of this feed with no update for this long is announced <c>stale</c> (and the feed is not live).</summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(15);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Metrics;
 using MarketPush.Protocol.Messages;
 
@@ -13,15 +14,16 @@ namespace MarketPush.Engine.Feeds;
 /// an instrument announced <c>stale</c> (or <c>halted</c>) is preceded by a <c>status open</c> tick, so recovery
 /// reaches subscribers before the fresh value does. Status ticks written by the feed itself (a venue adapter that
 /// lost its connection) count as announcements.</item>
-/// <item>Overflow: the channel is created here, in the feed's <see cref="FeedOverflowMode"/>. In
-/// <see cref="FeedOverflowMode.DropOldest"/> the channel's drop callback counts each drop and remembers the book levels
+/// <item>Overflow: the channel (an <see cref="IngestChannel"/>, opened by the supervisor in the feed's
+/// <see cref="FeedOverflowMode"/>) reports each tick a full drop-mode channel discarded; in
+/// <see cref="FeedOverflowMode.DropOldest"/> the writer counts each drop and remembers the book levels
 /// and quotes it took away; the writer keeps the feed's newest value of every level and quote, and re-sends the lost
 /// ones (newest values, never the dropped ones) once the channel is at most half full and the feed is not in the
 /// middle of a book update. A book then converges to exactly the feed's book.</item>
 /// <item>Recording: each tick the feed wrote (not the supervisor's own status ticks) goes to the recorder.</item>
 /// </list>
 /// Threading: the feed's task writes; the supervisor's timer and restart loop announce states. Both go through one
-/// lock, which is also why the channel's drop callback (run inside <c>TryWrite</c>) needs none of its own. The lock is
+/// lock, which is also what <see cref="IngestChannel.TryWrite(in Tick, out bool, out Tick)"/> requires of its writer. The lock is
 /// uncontended on the feed's path except during a staleness check. No callback into foreign code runs under it.
 /// Cost per tick: the lock, a read of the supervisor's <see cref="CoarseClock"/> (not the clock itself), and one
 /// metrics call per 64 ticks (the timer reports the rest). Allocation per tick: none in
@@ -34,7 +36,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
     /// <summary>Received-update counts reach the metrics in batches of this many (and on every timer check).</summary>
     private const int MetricsBatch = 64;
 
-    private readonly Channel<Tick> _channel;
+    private readonly IngestChannel _channel;
     private readonly Lock _gate = new();
     private readonly CoarseClock _clock;
     private readonly FeedMetrics? _metrics;
@@ -60,38 +62,27 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
     private int _unreported;
     private long _unreportedTimestamp;
 
-    public SupervisedTickWriter(int instrumentCount, SupervisedFeedOptions options, CoarseClock clock, FeedMetrics? metrics, FeedRecorder? recorder)
+    /// <param name="channel">The feed's ingest channel, opened in the feed's overflow mode; this writer is its only writer.</param>
+    public SupervisedTickWriter(IngestChannel channel, int instrumentCount, CoarseClock clock, FeedMetrics? metrics, FeedRecorder? recorder)
     {
+        _channel = channel;
         _clock = clock;
         _metrics = metrics;
         _recorder = recorder;
-        _capacity = options.ChannelCapacity;
+        _capacity = channel.Capacity;
         _lastUpdate = new long[instrumentCount];
         Array.Fill(_lastUpdate, clock.Refresh());
         _announced = new byte[instrumentCount]; // the cache starts every instrument Open
-        var channelOptions = new BoundedChannelOptions(options.ChannelCapacity)
-        {
-            FullMode = options.Overflow == FeedOverflowMode.DropOldest ? BoundedChannelFullMode.DropOldest : BoundedChannelFullMode.Wait,
-            SingleWriter = false, // the feed, and the supervisor's status announcements (serialised by _gate)
-            SingleReader = true,  // one ingest pipeline
-            AllowSynchronousContinuations = false, // the feed must never run the ingest loop inline
-        };
-
-        if (options.Overflow == FeedOverflowMode.DropOldest)
+        if (channel.FullMode == BoundedChannelFullMode.DropOldest)
         {
             _levels = [];
             _lastQuote = new Tick[instrumentCount];
             _hasQuote = new bool[instrumentCount];
             _lostLevels = [];
             _lostQuotes = [];
-            _channel = Channel.CreateBounded<Tick>(channelOptions, OnDropped);
-        }
-        else
-        {
-            _channel = Channel.CreateBounded<Tick>(channelOptions);
         }
 
-        metrics?.ObserveIngestDepth(() => _channel.Reader.Count);
+        metrics?.ObserveIngestDepth(() => channel.Count);
     }
 
     public ChannelReader<Tick> Reader => _channel.Reader;
@@ -120,7 +111,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
             long now = _clock.Timestamp;
             if (item.Kind == TickKind.Status)
             {
-                if (!_channel.Writer.TryWrite(item))
+                if (!Write(item))
                 {
                     return false;
                 }
@@ -136,7 +127,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
 
             if (known && _announced[id] != (byte)FeedState.Open)
             {
-                if (!_channel.Writer.TryWrite(Tick.ForStatus(id, _clock.ToMicros(now), FeedState.Open)))
+                if (!Write(Tick.ForStatus(id, _clock.ToMicros(now), FeedState.Open)))
                 {
                     return false; // the feed retries this tick, and the announcement with it
                 }
@@ -144,7 +135,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
                 _announced[id] = (byte)FeedState.Open;
             }
 
-            if (!_channel.Writer.TryWrite(item))
+            if (!Write(item))
             {
                 return false;
             }
@@ -168,7 +159,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
                 ReportReceived(now);
             }
 
-            if (_repairPending && !_midRun && _channel.Reader.Count <= _capacity / 2)
+            if (_repairPending && !_midRun && _channel.Count <= _capacity / 2)
             {
                 Repair(_clock.ToMicros(now));
             }
@@ -184,7 +175,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
             return ValueTask.FromResult(false);
         }
 
-        return _channel.Writer.WaitToWriteAsync(cancellationToken);
+        return _channel.WaitToWriteAsync(cancellationToken);
     }
 
     /// <summary>Feeds do not complete the writer (IFeedAdapter's contract); the supervisor does, through <see cref="Complete"/>.</summary>
@@ -196,7 +187,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
         lock (_gate)
         {
             _completed = true;
-            _channel.Writer.TryComplete();
+            _channel.Complete();
         }
     }
 
@@ -244,7 +235,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
                     continue;
                 }
 
-                if (!_channel.Writer.TryWrite(Tick.ForStatus(id, nowMicros, wanted)))
+                if (!Write(Tick.ForStatus(id, nowMicros, wanted)))
                 {
                     return false;
                 }
@@ -301,8 +292,20 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
         }
     }
 
-    /// <summary>The channel's itemDropped callback: runs inside a TryWrite, i.e. under <see cref="_gate"/>, on the writing thread.</summary>
-    private void OnDropped(Tick dropped)
+    /// <summary>Every write to the channel: under <see cref="_gate"/>, on the writing thread; a drop is accounted at once.</summary>
+    private bool Write(in Tick tick)
+    {
+        bool written = _channel.TryWrite(tick, out bool dropped, out Tick oldest);
+        if (dropped)
+        {
+            OnDropped(oldest);
+        }
+
+        return written;
+    }
+
+    /// <summary>A tick the full drop-mode channel discarded to take a write. Under <see cref="_gate"/>.</summary>
+    private void OnDropped(in Tick dropped)
     {
         Interlocked.Increment(ref _dropped);
         _metrics?.IngestDropped();
@@ -348,7 +351,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
     {
         lock (_gate)
         {
-            if (_repairPending && !_completed && !_midRun && _channel.Reader.Count <= _capacity / 2)
+            if (_repairPending && !_completed && !_midRun && _channel.Count <= _capacity / 2)
             {
                 Repair(_clock.ToMicros(_clock.Timestamp));
             }
@@ -362,7 +365,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
     /// </summary>
     private void Repair(long nowMicros)
     {
-        int budget = _capacity - _channel.Reader.Count;
+        int budget = _capacity - _channel.Count;
         HashSet<(int Id, BookSide Side, long Price)> levels = _lostLevels!;
         HashSet<int> quotes = _lostQuotes!;
         _lostLevels = [];   // drops during the repair land in fresh sets
@@ -378,7 +381,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
             }
             else if (_hasQuote![id])
             {
-                _channel.Writer.TryWrite(_lastQuote![id]);
+                Write(_lastQuote![id]);
                 Interlocked.Increment(ref _repairs);
                 budget--;
             }
@@ -404,7 +407,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
             budget--;
             bool last = budget == 0 || i == ordered.Count - 1 || ordered[i + 1].Id != id;
             long size = _levels!.GetValueOrDefault((id, side, price));
-            _channel.Writer.TryWrite(Tick.ForBookLevel(id, nowMicros, side, price, size, last));
+            Write(Tick.ForBookLevel(id, nowMicros, side, price, size, last));
             Interlocked.Increment(ref _repairs);
         }
     }

@@ -5,7 +5,7 @@ using MarketPush.Protocol.Messages;
 namespace MarketPush.Engine.Ingest;
 
 /// <summary>
-/// The ingest stage for one feed: the single reader of that feed's <see cref="TickChannel"/>. For each tick it
+/// The ingest stage for one feed: the single reader of that feed's <see cref="IngestChannel"/>. For each tick it
 /// assigns <c>seq</c> (per instrument and channel), stores the value in the <see cref="LastValueCache"/>, then
 /// hands the sequenced update to the <see cref="ITickSink"/> (the router). Book level ticks are collected until
 /// the tick that ends the update, then applied in one step and published once with their per-tier deltas.

@@ -16,8 +16,8 @@ namespace MarketPush.Engine.Sessions;
 /// </summary>
 /// <remarks>
 /// <c>ping</c> is answered here; <c>subscribe</c>, <c>unsubscribe</c> and <c>symbols</c> go to the market-data
-/// commands (<see cref="SubscriptionCommands"/>) once the host attached them with <see cref="UseMarketData"/>, and
-/// answer <c>unknown_op</c> on a server without market data. A message that is not a valid command, or arrives in the
+/// commands (<see cref="SubscriptionCommands"/>) given to the constructor, and answer <c>unknown_op</c> on a handler
+/// built without them (transport tests). A message that is not a valid command, or arrives in the
 /// wrong frame type (binary on a JSON connection, text on a MessagePack one), gets <c>bad_request</c>; a valid command
 /// beyond the connection's command rate gets <c>rate_limited</c> and is not executed; the connection stays open
 /// either way, until it has had more error replies in the window than <see cref="SessionLimits.MaxErrorReplies"/>,
@@ -27,34 +27,22 @@ public sealed class CommandHandler
 {
     private readonly ServerMessages _messages;
     private readonly TimeProvider _time;
-    private SubscriptionCommands? _market;
-    private SessionLimits _limits;
+    private readonly SessionLimits _limits;
 
-    public CommandHandler(ServerMessages messages, SessionLimits? limits = null, TimeProvider? timeProvider = null)
+    /// <param name="marketData">The market-data ops; their <see cref="SubscriptionCommands.Limits"/> are the per-session
+    /// limits. Null: only <c>ping</c> (a transport without market data), with <paramref name="limits"/>.</param>
+    public CommandHandler(ServerMessages messages, SubscriptionCommands? marketData = null, SessionLimits? limits = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         _messages = messages;
-        _limits = limits ?? SessionLimits.Default;
+        MarketData = marketData;
+        _limits = marketData?.Limits ?? limits ?? SessionLimits.Default;
         _limits.Validate();
         _time = timeProvider ?? TimeProvider.System;
     }
 
-    /// <summary>The market-data commands, when attached.</summary>
-    public SubscriptionCommands? MarketData => Volatile.Read(ref _market);
-
-    /// <summary>
-    /// Enables the market-data ops with their per-session limits. Called once by the host at startup, before the
-    /// first connection (the router needs the transport's frame builder, so it is built after the transport).
-    /// </summary>
-    public void UseMarketData(SubscriptionCommands market)
-    {
-        ArgumentNullException.ThrowIfNull(market);
-        _limits = market.Limits;
-        if (Interlocked.CompareExchange(ref _market, market, null) is not null)
-        {
-            throw new InvalidOperationException("Market data is already attached.");
-        }
-    }
+    /// <summary>The market-data commands (null on a handler without market data).</summary>
+    public SubscriptionCommands? MarketData { get; }
 
     /// <summary>Queues the <c>welcome</c> message; the endpoint calls it before the session is visible to anyone else.</summary>
     public void SendWelcome(Session session) => Enqueue(session, _messages.BuildWelcome(session));

@@ -30,7 +30,7 @@ internal sealed partial class Connection
             {
                 _closingSinceTimestamp = timestamp;
             }
-            else if (timestamp - _closingSinceTimestamp > _server.CloseTimeoutTicks)
+            else if (timestamp - _closingSinceTimestamp > _services.Timing.CloseTimeoutTicks)
             {
                 Abort();
             }
@@ -38,7 +38,7 @@ internal sealed partial class Connection
             return;
         }
 
-        long heartbeat = _server.HeartbeatTicks;
+        long heartbeat = _services.Timing.HeartbeatTicks;
         long lastReceive = Volatile.Read(ref _lastReceiveTimestamp);
         long silence = timestamp - lastReceive;
         bool pinged = _lastPingTimestamp > lastReceive;
@@ -55,7 +55,7 @@ internal sealed partial class Connection
         if (silence >= heartbeat && !pinged)
         {
             _lastPingTimestamp = timestamp;
-            SharedFrame ping = _server.Frames.BuildFrame(WebSocketOpcode.Ping, []);
+            SharedFrame ping = _services.Frames.BuildFrame(WebSocketOpcode.Ping, []);
             _session.Queue.TryEnqueueControl(ping);
             ping.Release();
         }
@@ -65,7 +65,7 @@ internal sealed partial class Connection
         {
             // Pretend it went out now, so a slow send loop does not get one heartbeat per tick.
             Volatile.Write(ref _lastDataSentTimestamp, timestamp);
-            SharedFrame message = _server.Messages.BuildHeartbeat(_session.Encoding);
+            SharedFrame message = _services.Messages.BuildHeartbeat(_session.Encoding);
             _session.TryEnqueue(message);
             message.Release();
         }
@@ -82,7 +82,7 @@ internal sealed partial class Connection
     /// </summary>
     private bool PostponeHeartbeat(long silence, long sinceData, long heartbeat, bool pinged)
     {
-        long interval = _server.KeepAlive.IntervalTicks;
+        long interval = _services.Timing.KeepAliveIntervalTicks;
         bool pingDueNextTick = !pinged && silence < heartbeat && silence + interval >= heartbeat;
         return pingDueNextTick && sinceData < heartbeat + (interval / 2);
     }

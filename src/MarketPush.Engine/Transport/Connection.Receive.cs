@@ -45,8 +45,11 @@ internal sealed partial class Connection
         CancellationTokenSource? linger = null;
         try
         {
-            _server.Sessions.TryAdd(_session);
-            _server.CloseIfShuttingDown(_session);
+            _services.Sessions.TryAdd(_session);
+            if (_services.Gate.IsShuttingDown)
+            {
+                _session.Close(DisconnectReasons.ServerShutdown); // registered after shutdown began: it missed the broadcast close
+            }
             while (true)
             {
                 ReadResult result = await input.ReadAsync(linger?.Token ?? default).ConfigureAwait(false);
@@ -62,7 +65,7 @@ internal sealed partial class Connection
                 if (!buffer.IsEmpty)
                 {
                     // A read completes only when new bytes arrived (everything before was examined).
-                    Volatile.Write(ref _lastReceiveTimestamp, _server.Time.GetTimestamp());
+                    Volatile.Write(ref _lastReceiveTimestamp, _services.Time.GetTimestamp());
                 }
 
                 if (_discardInput)
@@ -90,7 +93,7 @@ internal sealed partial class Connection
                 {
                     // Drain for a bounded time only: a peer that fails the protocol gets about as long as RFC 6455
                     // clients wait for the server's TCP close after a close handshake (ClientWebSocket: 1 s).
-                    linger = new CancellationTokenSource(Math.Min(_server.Options.CloseTimeoutMs, ViolationLingerMs));
+                    linger = new CancellationTokenSource(Math.Min(_services.Timing.CloseTimeoutMs, ViolationLingerMs));
                 }
             }
         }
@@ -127,7 +130,7 @@ internal sealed partial class Connection
     /// </remarks>
     private bool Dispatch(ref ReadOnlySequence<byte> sequence)
     {
-        MessageReader reader = _reader ?? _server.Readers.Rent(_deflate);
+        MessageReader reader = _reader ?? _services.Readers.Rent(_deflate);
         _reader = reader;
         bool atBoundary = _readerAtBoundary;
         while (true)
@@ -143,7 +146,7 @@ internal sealed partial class Connection
                     {
                         // Nothing in flight: the reader holds no buffer now (the Read after a message returned it).
                         _reader = null;
-                        _server.Readers.Return(reader, _deflate);
+                        _services.Readers.Return(reader, _deflate);
                     }
 
                     _readerAtBoundary = atBoundary;
@@ -155,7 +158,7 @@ internal sealed partial class Connection
                     // After a close is queued the server no longer acts on commands (RFC 6455 §5.5.1).
                     if (!_session.Queue.IsClosing)
                     {
-                        _server.Commands.Handle(_session, reader.MessageOpcode, reader.Payload);
+                        _services.Commands.Handle(_session, reader.MessageOpcode, reader.Payload);
                     }
 
                     break;
@@ -164,7 +167,7 @@ internal sealed partial class Connection
                     atBoundary &= consumed == MaskedControlHeaderLength + reader.Payload.Length;
 
                     // §5.5.3: the pong carries the ping's application data.
-                    SharedFrame pong = _server.Frames.BuildFrame(WebSocketOpcode.Pong, reader.Payload);
+                    SharedFrame pong = _services.Frames.BuildFrame(WebSocketOpcode.Pong, reader.Payload);
                     _session.Queue.TryEnqueueControl(pong);
                     pong.Release();
                     break;
@@ -195,8 +198,8 @@ internal sealed partial class Connection
         }
 
         SharedFrame echo = code == CloseCodes.NoStatusReceived
-            ? _server.Frames.BuildEmptyCloseFrame()
-            : _server.Frames.BuildCloseFrame(code, null);
+            ? _services.Frames.BuildEmptyCloseFrame()
+            : _services.Frames.BuildCloseFrame(code, null);
         _session.Queue.TryEnqueueClose(echo);
         echo.Release();
     }

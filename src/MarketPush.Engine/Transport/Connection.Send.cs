@@ -60,7 +60,7 @@ internal sealed partial class Connection
     private async Task SendLoopAsync()
     {
         OutboundQueue queue = _session.Queue;
-        MarketPushMetrics metrics = _server.Metrics;
+        MarketPushMetrics metrics = _services.Metrics;
         try
         {
             while (await queue.WaitAsync().ConfigureAwait(false))
@@ -112,7 +112,7 @@ internal sealed partial class Connection
                 tally.Record(metrics, _session.Encoding);
                 if (tally.DataMessages > 0)
                 {
-                    Volatile.Write(ref _lastDataSentTimestamp, _server.Time.GetTimestamp());
+                    Volatile.Write(ref _lastDataSentTimestamp, _services.Time.GetTimestamp());
                 }
 
                 if (tally.CloseWritten)
@@ -265,7 +265,7 @@ internal sealed partial class Connection
 
     // Same clock and units as the feeds' `ts` (SyntheticFeed, ReplayFeed, CoarseClock: UTC µs since the Unix epoch).
     private long UnixMicrosecondsNow() =>
-        (_server.Time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
+        (_services.Time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
 
     /// <summary>
     /// What one socket write carried, added up frame by frame in locals and recorded once after the write. Data

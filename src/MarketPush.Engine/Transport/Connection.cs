@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
-using MarketPush.Protocol.WebSockets.Deflate;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
@@ -26,7 +25,7 @@ namespace MarketPush.Engine.Transport;
 /// send loop writes and writes never interleave.
 /// <para>
 /// Owns both pipe ends (completed when the connection finishes), the frame reader while a message is in flight
-/// (rented from the server's <see cref="MessageReaderPool"/>, see <c>Connection.Receive.cs</c>) and the abort flag; aborting also aborts the transport it was given (the Kestrel connection or the HTTP request).
+/// (rented from the shared <see cref="MessageReaderPool"/>, see <c>Connection.Receive.cs</c>) and the abort flag; aborting also aborts the transport it was given (the Kestrel connection or the HTTP request).
 /// While idle it holds no buffer and no frame reader: the socket transport waits for data before renting one, the
 /// stream wrapper reads zero bytes first, and the pipes return their segments once everything is consumed. No CancellationTokenSource or
 /// timer is kept per connection: <see cref="Abort"/> cancels the pending read and flush directly (a pending direct
@@ -46,7 +45,7 @@ internal sealed partial class Connection : ISessionTransport
     // HttpContext (upgrade through the HTTP pipeline) or BaseConnectionContext (direct): what Abort tears down.
     private readonly object _transport;
     private readonly Session _session;
-    private readonly StreamServer _server;
+    private readonly ConnectionServices _services;
     // permessage-deflate negotiated: the frame reader inflates with the server's shared inflater.
     private readonly bool _deflate;
     // True while the rented reader (if any) is known to be between messages; a fresh reader is.
@@ -55,33 +54,32 @@ internal sealed partial class Connection : ISessionTransport
     private volatile bool _aborted;
     private volatile bool _finished;
 
-    public Connection(PipeReader input, PipeWriter output, object transport, Session session, StreamServer server, MessageInflater? inflater, ILogger logger)
+    public Connection(PipeReader input, PipeWriter output, object transport, Session session, ConnectionServices services, bool deflate, ILogger logger)
     {
         Debug.Assert(transport is HttpContext or BaseConnectionContext, "Abort needs the HTTP request or the Kestrel connection.");
         _input = input;
         _output = output;
         _transport = transport;
         _session = session;
-        _server = server;
+        _services = services;
         _logger = logger;
-        Debug.Assert(inflater is null || inflater == server.Inflater, "Readers come from the server's pool, bound to its inflater.");
-        _deflate = inflater is not null;
+        _deflate = deflate;
         _socket = s_socketWrites ? TryTakeSocket(transport, output) : null;
-        long now = server.Time.GetTimestamp();
+        long now = services.Time.GetTimestamp();
         _lastReceiveTimestamp = now;
         _lastDataSentTimestamp = now;
         session.AttachTransport(this);
     }
 
     /// <summary>Over an upgraded stream (and its HTTP request): wraps it in pipes that hold no buffer while idle.</summary>
-    public Connection(HttpContext context, Stream stream, Session session, StreamServer server, MessageInflater? inflater, ILogger logger)
+    public Connection(HttpContext context, Stream stream, Session session, ConnectionServices services, bool deflate, ILogger logger)
         : this(
-            PipeReader.Create(stream, server.StreamReaderOptions),
-            PipeWriter.Create(stream, server.StreamWriterOptions),
+            PipeReader.Create(stream, services.StreamReaderOptions),
+            PipeWriter.Create(stream, services.StreamWriterOptions),
             context,
             session,
-            server,
-            inflater,
+            services,
+            deflate,
             logger)
     {
     }
@@ -165,7 +163,7 @@ internal sealed partial class Connection : ISessionTransport
         }
 
         // The router stops offering this session updates and what its conflation slots held goes back to the pool.
-        _server.Commands.EndSession(_session);
+        _services.Commands.EndSession(_session);
 
         // Releases whatever is still queued and wakes the loop if it is waiting; a loop stuck in a write to a peer
         // that stopped reading is aborted after the same bound.
@@ -177,14 +175,14 @@ internal sealed partial class Connection : ISessionTransport
 
         // Exactly once per session: FinishAsync runs once, and the reason is final now (the first one set wins).
         DisconnectReason reason = _session.CloseReason ?? DisconnectReasons.ConnectionLost;
-        _server.Metrics.SessionClosed(reason.Code, reason.Name);
+        _services.Metrics.SessionClosed(reason.Code, reason.Name);
 
         // Returns the pipes' buffers now (a stream wrapper's to the array pool); on the direct path Kestrel completes
         // the transport pipes again when the connection task ends, which is harmless.
         await _input.CompleteAsync().ConfigureAwait(false);
         await _output.CompleteAsync().ConfigureAwait(false);
         _finished = true;
-        _server.Sessions.Remove(_session);
+        _services.Sessions.Remove(_session);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LogDebug("Session {Session} ended: {Reason}", _session.Id, _session.CloseReason);
@@ -200,7 +198,7 @@ internal sealed partial class Connection : ISessionTransport
 
         try
         {
-            await sendLoop.WaitAsync(TimeSpan.FromMilliseconds(_server.Options.CloseTimeoutMs)).ConfigureAwait(false);
+            await sendLoop.WaitAsync(TimeSpan.FromMilliseconds(_services.Timing.CloseTimeoutMs)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -40,15 +40,19 @@ public sealed class DirectUpgradeMiddleware
     // UpgradeRequestHead only recognises GET requests.
     private const string HttpMethodGet = "GET";
 
-    private readonly StreamServer _server;
+    private readonly StreamOptions _options;
+    private readonly StreamEndpoint _endpoint;
+    private readonly ConnectionGate _gate;
     private readonly ConnectionDelegate _next;
     private readonly byte[] _requestLinePrefix;
 
-    internal DirectUpgradeMiddleware(StreamServer server, ConnectionDelegate next)
+    internal DirectUpgradeMiddleware(StreamOptions options, StreamEndpoint endpoint, ConnectionGate gate, ConnectionDelegate next)
     {
-        _server = server;
+        _options = options;
+        _endpoint = endpoint;
+        _gate = gate;
         _next = next;
-        _requestLinePrefix = Encoding.ASCII.GetBytes("GET " + server.Options.Path);
+        _requestLinePrefix = Encoding.ASCII.GetBytes("GET " + options.Path);
     }
 
     public async Task OnConnectedAsync(ConnectionContext context)
@@ -68,7 +72,7 @@ public sealed class DirectUpgradeMiddleware
         }
         finally
         {
-            _server.ConnectionEnded();
+            _gate.Ended();
         }
     }
 
@@ -77,7 +81,7 @@ public sealed class DirectUpgradeMiddleware
     {
         PipeReader input = context.Transport.Input;
         UpgradeRequestHead? head;
-        using (var timeout = new CancellationTokenSource(_server.Options.HandshakeTimeoutMs))
+        using (var timeout = new CancellationTokenSource(_options.HandshakeTimeoutMs))
         {
             while (true)
             {
@@ -94,14 +98,14 @@ public sealed class DirectUpgradeMiddleware
 
                 ReadOnlySequence<byte> buffer = result.Buffer;
                 UpgradeRequestStatus status = UpgradeRequestHead.TryParse(
-                    buffer, _requestLinePrefix, _server.Options.MaxHandshakeBytes, out head, out SequencePosition headEnd);
+                    buffer, _requestLinePrefix, _options.MaxHandshakeBytes, out head, out SequencePosition headEnd);
                 if (status == UpgradeRequestStatus.NeedMoreData && !result.IsCompleted && !result.IsCanceled)
                 {
                     input.AdvanceTo(buffer.Start, buffer.End);
                     continue;
                 }
 
-                if (status == UpgradeRequestStatus.Complete && !_server.IsShuttingDown)
+                if (status == UpgradeRequestStatus.Complete && !_gate.IsShuttingDown)
                 {
                     UpgradeDecision decision = UpgradeDecision.Negotiate(
                         HttpMethodGet,
@@ -113,7 +117,7 @@ public sealed class DirectUpgradeMiddleware
                         head.SecWebSocketExtensions);
                     // At the connection limit: handed on, so StreamEndpoint refuses it (and counts the refusal) the
                     // same way on both paths.
-                    if (decision.IsAccepted && _server.TryReserveConnection())
+                    if (decision.IsAccepted && _gate.TryReserve())
                     {
                         // Consume exactly the request head; frames a client sent right behind it stay for the reader.
                         input.AdvanceTo(headEnd);
@@ -123,7 +127,7 @@ public sealed class DirectUpgradeMiddleware
                         }
                         catch
                         {
-                            _server.CancelReservation();
+                            _gate.CancelReservation();
                             throw;
                         }
                     }
@@ -160,10 +164,8 @@ public sealed class DirectUpgradeMiddleware
         int written = Encoding.ASCII.GetBytes(text, output.GetSpan(Encoding.ASCII.GetByteCount(text)));
         output.Advance(written);
 
-        Connection connection = _server.Endpoint.OpenConnection(context.Transport.Input, output, context, decision, context.RemoteEndPoint);
-        _server.CountDirectUpgrade();
-        _server.Metrics.HandshakeCompleted(HandshakeResult.Accepted);
-        _server.ConnectionOpened();
+        Connection connection = _endpoint.OpenConnection(context.Transport.Input, output, context, decision, context.RemoteEndPoint);
+        _gate.Opened(direct: true);
         return connection;
     }
 }

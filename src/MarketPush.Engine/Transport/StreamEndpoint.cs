@@ -34,13 +34,19 @@ namespace MarketPush.Engine.Transport;
 /// </remarks>
 public sealed class StreamEndpoint
 {
-    private readonly StreamServer _server;
+    private readonly StreamOptions _options;
+    private readonly SessionFactory _sessions;
+    private readonly ConnectionGate _gate;
+    private readonly ConnectionServices _services;
     private readonly ILogger _logger;
 
-    internal StreamEndpoint(StreamServer server)
+    internal StreamEndpoint(StreamOptions options, SessionFactory sessions, ConnectionGate gate, ConnectionServices services, ILogger logger)
     {
-        _server = server;
-        _logger = server.LoggerFactory.CreateLogger("MarketPush.Transport.Connection");
+        _options = options;
+        _sessions = sessions;
+        _gate = gate;
+        _services = services;
+        _logger = logger;
     }
 
     /// <summary>The request delegate mapped at <see cref="StreamOptions.Path"/> for every method.</summary>
@@ -81,16 +87,16 @@ public sealed class StreamEndpoint
             return;
         }
 
-        if (_server.IsShuttingDown)
+        if (_gate.IsShuttingDown)
         {
             context.Response.Headers.RetryAfter = "1";
             await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "The server is shutting down.").ConfigureAwait(false);
             return;
         }
 
-        if (!_server.TryReserveConnection())
+        if (!_gate.TryReserve())
         {
-            StreamOptions options = _server.Options;
+            StreamOptions options = _options;
             context.Response.Headers.RetryAfter = options.ConnectionLimitRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             await RefuseAsync(
                 context,
@@ -131,19 +137,17 @@ public sealed class StreamEndpoint
         catch
         {
             // The client went away (or the request was aborted) before the 101 was committed.
-            _server.CancelReservation();
-            _server.Metrics.HandshakeCompleted(HandshakeResult.Error);
+            _gate.CancelReservation();
+            _services.Metrics.HandshakeCompleted(HandshakeResult.Error);
             throw;
         }
 
-        _server.CountHttpUpgrade();
-        _server.Metrics.HandshakeCompleted(HandshakeResult.Accepted);
-        _server.ConnectionOpened();
+        _gate.Opened(direct: false);
         try
         {
             Connection connection = OpenConnection(
-                PipeReader.Create(stream, _server.StreamReaderOptions),
-                PipeWriter.Create(stream, _server.StreamWriterOptions),
+                PipeReader.Create(stream, _services.StreamReaderOptions),
+                PipeWriter.Create(stream, _services.StreamWriterOptions),
                 context,
                 decision,
                 context.Connection.RemoteIpAddress is { } ip ? new System.Net.IPEndPoint(ip, context.Connection.RemotePort) : null);
@@ -151,7 +155,7 @@ public sealed class StreamEndpoint
         }
         finally
         {
-            _server.ConnectionEnded();
+            _gate.Ended();
         }
     }
 
@@ -162,17 +166,9 @@ public sealed class StreamEndpoint
     /// </summary>
     internal Connection OpenConnection(PipeReader input, PipeWriter output, object transport, in UpgradeDecision decision, object? remote)
     {
-        var session = new Session(
-            Session.CreateId(),
-            decision.Encoding,
-            decision.Deflate,
-            new OutboundQueue(_server.Options.QueueMaxFrames, _server.Options.QueueMaxBytes),
-            _server.Frames);
-        session.RemoteEndPoint = remote as System.Net.EndPoint;
-
         // The welcome is queued before the session is registered, so no broadcast can get ahead of it.
-        _server.Commands.SendWelcome(session);
-        var connection = new Connection(input, output, transport, session, _server, decision.Deflate ? _server.Inflater : null, _logger);
+        Session session = _sessions.Open(decision.Encoding, decision.Deflate, remote as System.Net.EndPoint);
+        var connection = new Connection(input, output, transport, session, _services, decision.Deflate, _logger);
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             _logger.LogDebug(
@@ -189,7 +185,7 @@ public sealed class StreamEndpoint
     private Task RefuseAsync(HttpContext context, int statusCode, string reason)
     {
         // Counted before the answer leaves, so a client that scrapes /metrics after reading it sees its handshake.
-        _server.Metrics.HandshakeCompleted(statusCode);
+        _services.Metrics.HandshakeCompleted(statusCode);
         byte[] body = Encoding.UTF8.GetBytes(reason);
         context.Response.StatusCode = statusCode;
         context.Response.ContentType = "text/plain; charset=utf-8";

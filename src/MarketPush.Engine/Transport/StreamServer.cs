@@ -11,9 +11,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MarketPush.Engine.Transport;
 
 /// <summary>
-/// The transport's composition root: owns the frame pool and builder, the session registry, the command handler,
-/// the keepalive timer, the endpoint and the direct-upgrade middleware factory, and runs graceful shutdown. One per process (the host registers it as a
-/// singleton); its members are called from request threads, receive/send loops, the timer and the host lifetime.
+/// The transport stage, last on the data path: built by the composition root from the session factory and the
+/// shared services below it, it builds the endpoint (<see cref="StreamEndpoint"/>), the direct-upgrade middleware
+/// factory, the keepalive timer and the <see cref="ConnectionServices"/> every <see cref="Connection"/> gets, and runs
+/// graceful shutdown. One per process; its members are called from request threads, the timer and the host lifetime.
+/// Owns the session registry, the connection gate, the frame-reader pool and the shared inflater; not the frame
+/// builder, the messages or the command handler (the composition root does).
 /// </summary>
 /// <remarks>
 /// Shutdown (<see cref="ShutdownAsync"/>, idempotent, safe to call from several places): refuse new handshakes, send
@@ -21,12 +24,8 @@ namespace MarketPush.Engine.Transport;
 /// close replies, then abort whoever is left and wait for their loops to finish, so that every frame is back in the
 /// pool when it returns.
 /// <para>
-/// Connection slots (<see cref="StreamOptions.MaxConnections"/>): both ways in reserve a slot with
-/// <see cref="TryReserveConnection"/> before they answer 101 (one compare-and-swap, so concurrent handshakes can
-/// never overshoot the limit), turn it into an open connection with <see cref="ConnectionOpened"/> once the 101 is
-/// committed, and free it with <see cref="ConnectionEnded"/> when <see cref="Connection.RunAsync"/> returns (or with
-/// <see cref="CancelReservation"/> if the upgrade failed first). The same count feeds the open-connections gauge and
-/// <c>/readyz</c>.
+/// Connection slots (<see cref="StreamOptions.MaxConnections"/>) are kept by the <see cref="ConnectionGate"/>; the same
+/// count feeds the open-connections gauge and <c>/readyz</c>.
 /// </para>
 /// </remarks>
 public sealed class StreamServer : IAsyncDisposable
@@ -35,54 +34,78 @@ public sealed class StreamServer : IAsyncDisposable
     private readonly KeepAliveMonitor _keepAlive;
     private readonly ILogger _logger;
     private Task? _shutdown;
-    private volatile bool _shuttingDown;
-    private long _directUpgrades;
-    private long _httpUpgrades;
-    // Reserved slots plus open connections; never above Options.MaxConnections when that is > 0.
-    private int _connections;
     private readonly bool _ownsMetrics;
 
+    /// <param name="frames">The shared frame builder (its pool is the server's <see cref="FramePool"/>).</param>
+    /// <param name="messages">Server messages (the heartbeat).</param>
+    /// <param name="commands">Runs client commands; told when a session ends.</param>
+    /// <param name="sessionFactory">Creates each accepted connection's session, welcome queued.</param>
     /// <param name="metrics">The host's instruments (handshakes, open connections, the limit); null: a private, unlistened one.</param>
-    public StreamServer(StreamOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, MarketPushMetrics? metrics = null)
+    public StreamServer(
+        StreamOptions options,
+        FrameBuilder frames,
+        ServerMessages messages,
+        CommandHandler commands,
+        SessionFactory sessionFactory,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null,
+        MarketPushMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(frames);
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(sessionFactory);
         options.Validate();
         Options = options;
         _ownsMetrics = metrics is null;
         Metrics = metrics ?? new MarketPushMetrics();
-        Metrics.SetConnectionLimit(options.MaxConnections);
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Time = timeProvider ?? TimeProvider.System;
         _logger = LoggerFactory.CreateLogger("MarketPush.Transport");
-        FramePool = new FramePool();
-        Frames = new FrameBuilder(FramePool, options.CompressionThresholdBytes);
+        Frames = frames;
+        Messages = messages;
+        Commands = commands;
         Sessions = new SessionRegistry();
-        Messages = new ServerMessages(Frames, options.HeartbeatMs, Time);
-        Commands = new CommandHandler(Messages);
-        ReaderOptions = new MessageReaderOptions { MaxMessageBytes = options.MaxMessageBytes, ExpectMaskedFrames = true };
-        Readers = new MessageReaderPool(ReaderOptions, Inflater);
-        HeartbeatTicks = MillisecondsToTicks(options.HeartbeatMs);
-        CloseTimeoutTicks = MillisecondsToTicks(options.CloseTimeoutMs);
+        Gate = new ConnectionGate(options.MaxConnections, Metrics);
+        var readerOptions = new MessageReaderOptions { MaxMessageBytes = options.MaxMessageBytes, ExpectMaskedFrames = true };
+        Readers = new MessageReaderPool(readerOptions, Inflater);
         _keepAlive = new KeepAliveMonitor(
             Sessions,
             TimeSpan.FromMilliseconds(Math.Max(5, options.HeartbeatMs / 4)),
             Time,
             LoggerFactory.CreateLogger("MarketPush.KeepAlive"));
-        Endpoint = new StreamEndpoint(this);
 
         // Connections upgraded through the HTTP pipeline read and write Kestrel's upgraded stream through these:
         // zero-byte reads first, so an idle connection holds no receive buffer.
-        StreamReaderOptions = new StreamPipeReaderOptions(
+        var streamReaderOptions = new StreamPipeReaderOptions(
             bufferSize: options.ReceiveBufferBytes,
             minimumReadSize: Math.Min(1024, options.ReceiveBufferBytes),
             leaveOpen: true,
             useZeroByteReads: true);
-        StreamWriterOptions = new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true);
+        var streamWriterOptions = new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true);
+        ConnectionServices = new ConnectionServices(
+            frames,
+            messages,
+            commands,
+            Sessions,
+            Gate,
+            Readers,
+            Metrics,
+            Time,
+            new ConnectionTiming(
+                MillisecondsToTicks(options.HeartbeatMs),
+                MillisecondsToTicks(options.CloseTimeoutMs),
+                options.CloseTimeoutMs,
+                _keepAlive.IntervalTicks),
+            streamReaderOptions,
+            streamWriterOptions);
+        Endpoint = new StreamEndpoint(options, sessionFactory, Gate, ConnectionServices, LoggerFactory.CreateLogger("MarketPush.Transport.Connection"));
     }
 
     public StreamOptions Options { get; }
 
-    public FramePool FramePool { get; }
+    public FramePool FramePool => Frames.Pool;
 
     public FrameBuilder Frames { get; }
 
@@ -94,6 +117,9 @@ public sealed class StreamServer : IAsyncDisposable
 
     public StreamEndpoint Endpoint { get; }
 
+    /// <summary>Connection slots, the shutting-down flag and the upgrade counts.</summary>
+    public ConnectionGate Gate { get; }
+
     public KeepAliveMonitor KeepAlive => _keepAlive;
 
     public TimeProvider Time { get; }
@@ -102,37 +128,30 @@ public sealed class StreamServer : IAsyncDisposable
     public MarketPushMetrics Metrics { get; }
 
     /// <summary>WebSocket connections open or being opened (slot reserved, 101 on its way).</summary>
-    public int OpenConnections => Volatile.Read(ref _connections);
+    public int OpenConnections => Gate.OpenConnections;
 
     /// <summary>True while <see cref="StreamOptions.MaxConnections"/> is set and every slot is taken: upgrades get 503.</summary>
-    public bool IsAtConnectionLimit => Options.MaxConnections > 0 && OpenConnections >= Options.MaxConnections;
+    public bool IsAtConnectionLimit => Gate.IsAtLimit;
 
     public ILoggerFactory LoggerFactory { get; }
 
     /// <summary>True once shutdown began: new handshakes are refused with 503, new sessions close with 1001 at once.</summary>
-    public bool IsShuttingDown => _shuttingDown;
+    public bool IsShuttingDown => Gate.IsShuttingDown;
 
     /// <summary>Upgrades answered by <see cref="DirectUpgradeMiddleware"/> (no HTTP request objects kept).</summary>
-    public long DirectUpgrades => Interlocked.Read(ref _directUpgrades);
+    public long DirectUpgrades => Gate.DirectUpgrades;
 
     /// <summary>Upgrades answered by <see cref="StreamEndpoint"/> through Kestrel's HTTP pipeline.</summary>
-    public long HttpUpgrades => Interlocked.Read(ref _httpUpgrades);
+    public long HttpUpgrades => Gate.HttpUpgrades;
 
-    internal StreamPipeReaderOptions StreamReaderOptions { get; }
-
-    internal StreamPipeWriterOptions StreamWriterOptions { get; }
-
-    internal MessageReaderOptions ReaderOptions { get; }
+    /// <summary>What each connection uses (tests build connections over it).</summary>
+    internal ConnectionServices ConnectionServices { get; }
 
     /// <summary>Shared by every deflate connection's reader: inflation is stateless per message (client_no_context_takeover).</summary>
     internal MessageInflater Inflater { get; } = new();
 
     /// <summary>Frame readers lent to connections while they have a message in flight.</summary>
     internal MessageReaderPool Readers { get; }
-
-    internal long HeartbeatTicks { get; }
-
-    internal long CloseTimeoutTicks { get; }
 
     /// <summary>Starts the keepalive timer.</summary>
     public void Start() => _keepAlive.Start();
@@ -145,7 +164,7 @@ public sealed class StreamServer : IAsyncDisposable
     public ConnectionDelegate UseDirectUpgrade(ConnectionDelegate next)
     {
         ArgumentNullException.ThrowIfNull(next);
-        return new DirectUpgradeMiddleware(this, next).OnConnectedAsync;
+        return new DirectUpgradeMiddleware(Options, Endpoint, Gate, next).OnConnectedAsync;
     }
 
     /// <summary>
@@ -179,7 +198,6 @@ public sealed class StreamServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await ShutdownAsync().ConfigureAwait(false);
-        Frames.Dispose();
         Inflater.Dispose();
         if (_ownsMetrics)
         {
@@ -187,69 +205,13 @@ public sealed class StreamServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes a session that registered after shutdown began (it missed the broadcast close).</summary>
-    internal void CloseIfShuttingDown(Session session)
-    {
-        if (_shuttingDown)
-        {
-            session.Close(DisconnectReasons.ServerShutdown);
-        }
-    }
-
-    /// <summary>
-    /// Reserves one connection slot for an upgrade about to be answered with 101; false when at
-    /// <see cref="StreamOptions.MaxConnections"/>. Lock-free: concurrent handshakes race on one compare-and-swap,
-    /// so the limit holds however many arrive at once. Pair with <see cref="ConnectionOpened"/> or
-    /// <see cref="CancelReservation"/>.
-    /// </summary>
-    internal bool TryReserveConnection()
-    {
-        int limit = Options.MaxConnections;
-        if (limit == 0)
-        {
-            Interlocked.Increment(ref _connections);
-            return true;
-        }
-
-        int current = Volatile.Read(ref _connections);
-        while (current < limit)
-        {
-            int seen = Interlocked.CompareExchange(ref _connections, current + 1, current);
-            if (seen == current)
-            {
-                return true;
-            }
-
-            current = seen;
-        }
-
-        return false;
-    }
-
-    /// <summary>The upgrade failed before its 101 was committed: frees the reserved slot, counts nothing.</summary>
-    internal void CancelReservation() => Interlocked.Decrement(ref _connections);
-
-    /// <summary>The 101 for a reserved slot is committed: the slot is now an open connection.</summary>
-    internal void ConnectionOpened() => Metrics.ConnectionOpened();
-
-    /// <summary>The connection's loops have ended (after <see cref="Connection.RunAsync"/>): frees its slot.</summary>
-    internal void ConnectionEnded()
-    {
-        Interlocked.Decrement(ref _connections);
-        Metrics.ConnectionClosed();
-    }
-
-    internal void CountDirectUpgrade() => Interlocked.Increment(ref _directUpgrades);
-
-    internal void CountHttpUpgrade() => Interlocked.Increment(ref _httpUpgrades);
-
-    internal long MillisecondsToTicks(long milliseconds) => milliseconds * Time.TimestampFrequency / 1000;
+    private long MillisecondsToTicks(long milliseconds) => milliseconds * Time.TimestampFrequency / 1000;
 
     private async Task ShutdownCoreAsync()
     {
         // First thing: return to ShutdownAsync, which holds its lock, before closing any session.
         await Task.Yield();
-        _shuttingDown = true;
+        Gate.BeginShutdown();
         Session[] sessions = Sessions.Snapshot();
         if (sessions.Length > 0)
         {

@@ -17,8 +17,10 @@ public sealed class MarketCommandHandlerTests : IDisposable
     public MarketCommandHandlerTests()
     {
         var limits = new SessionLimits { SlowConsumerMs = 500, MaxErrorReplies = 3, ErrorWindowMs = 10_000, MaxCommandsPerSecond = 1, CommandBurst = 3 };
-        _handler = new CommandHandler(new ServerMessages(_kit.Frames, 15_000, _kit.Clock), limits, _kit.Clock);
-        _handler.UseMarketData(new SubscriptionCommands(_kit.Router, _kit.Frames, _kit.Wheel, limits, metrics: null, _kit.Totals));
+        _handler = new CommandHandler(
+            new ServerMessages(_kit.Frames, 15_000, _kit.Clock),
+            new SubscriptionCommands(_kit.Router, _kit.Frames, _kit.Wheel, limits, metrics: null, _kit.Totals),
+            timeProvider: _kit.Clock);
     }
 
     [Fact]

@@ -11,15 +11,14 @@ namespace MarketPush.Engine.Feeds.Configuration;
 /// The feed side of the server, composed from a <see cref="FeedConfiguration"/>: the instrument catalog (every
 /// feed's instruments under its prefix, ids consecutive per feed in configuration order; a symbol two feeds would
 /// publish is a configuration error), the adapters (through the factories), the <see cref="FeedSupervisor"/> that
-/// runs them, the optional <see cref="FeedRecorder"/>, and one <see cref="IngestPipeline"/> per feed reading the
-/// feed's channel into the shared cache, sequence counters and sink (the router).
-/// The host builds one at startup (<see cref="BuildAsync"/>), <see cref="Start"/>s it once the router exists,
-/// reports <see cref="IsLive"/> on <c>/readyz</c>, and disposes it on shutdown: feeds stop, ingest drains what they
-/// queued, the recording is closed. Owns all of those.
+/// runs them, each into its own channel of the <see cref="IngestChannels"/> it is given, and the optional
+/// <see cref="FeedRecorder"/>. First stage of the composition root: built at startup (<see cref="BuildAsync"/>),
+/// <see cref="Start"/>ed after the ingest loops over the same channels, reports <see cref="IsLive"/> on
+/// <c>/readyz</c>, and is disposed on shutdown: feeds stop and their channels complete (the ingest loops then drain
+/// what they queued), the recording is closed. Owns the supervisor, the adapters and the recorder.
 /// </summary>
 public sealed class FeedSet : IAsyncDisposable
 {
-    private readonly List<Task> _ingest = [];
     private readonly ILogger _logger;
     private int _started;
 
@@ -101,6 +100,7 @@ public sealed class FeedSet : IAsyncDisposable
     public static async Task<FeedSet> BuildAsync(
         FeedConfiguration configuration,
         IEnumerable<IFeedFactory> factories,
+        IngestChannels channels,
         MarketPushMetrics? metrics = null,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
@@ -108,6 +108,7 @@ public sealed class FeedSet : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(factories);
+        ArgumentNullException.ThrowIfNull(channels);
         loggerFactory ??= NullLoggerFactory.Instance;
         timeProvider ??= TimeProvider.System;
         IFeedFactory[] available = [.. factories];
@@ -146,7 +147,7 @@ public sealed class FeedSet : IAsyncDisposable
         FeedRecorder? recorder = configuration.RecordPath is null
             ? null
             : new FeedRecorder(configuration.RecordPath, catalog, logger: logger);
-        var supervisor = new FeedSupervisor(catalog, metrics, recorder, logger, timeProvider);
+        var supervisor = new FeedSupervisor(catalog, channels, metrics, recorder, logger, timeProvider);
         foreach ((FeedSettings settings, IFeedFactory factory, int[] ids) in plans)
         {
             IFeedAdapter adapter = factory.Create(settings, catalog, ids, timeProvider, loggerFactory);
@@ -156,20 +157,9 @@ public sealed class FeedSet : IAsyncDisposable
         return new FeedSet(configuration, catalog, supervisor, recorder, logger);
     }
 
-    /// <summary>
-    /// Starts one ingest loop per feed (channel → seq, <paramref name="cache"/> → <paramref name="sink"/>), then the
-    /// feeds. The cache and counters must be over <see cref="Catalog"/>. Once.
-    /// </summary>
-    public void Start(LastValueCache cache, SequenceAssigner sequences, ITickSink sink, CancellationToken cancellationToken = default)
+    /// <summary>Starts the feeds; the ingest loops over their channels must be running already. Once.</summary>
+    public void Start(CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(cache);
-        ArgumentNullException.ThrowIfNull(sequences);
-        ArgumentNullException.ThrowIfNull(sink);
-        if (!ReferenceEquals(cache.Catalog, Catalog))
-        {
-            throw new ArgumentException("The cache must be built over this feed set's catalog.", nameof(cache));
-        }
-
         if (Interlocked.Exchange(ref _started, 1) != 0)
         {
             throw new InvalidOperationException("The feed set was already started.");
@@ -177,8 +167,6 @@ public sealed class FeedSet : IAsyncDisposable
 
         foreach (SupervisedFeed feed in Supervisor.Feeds)
         {
-            var pipeline = new IngestPipeline(cache, sequences, sink);
-            _ingest.Add(Task.Run(() => RunIngestAsync(feed, pipeline), CancellationToken.None));
             _logger.LogInformation("Feed {Feed}: {Instruments} instruments, {Overflow} when ingest is full",
                 Configuration.Feeds.First(f => f.Name == feed.Name), feed.InstrumentIds.Count, feed.Options.Overflow == FeedOverflowMode.DropOldest ? "drops the oldest" : "waits");
         }
@@ -191,23 +179,6 @@ public sealed class FeedSet : IAsyncDisposable
         Supervisor.Start(cancellationToken);
     }
 
-    /// <summary>Stops the feeds, lets ingest finish what they queued, closes the recording.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await Supervisor.StopAsync().ConfigureAwait(false);
-        await Task.WhenAll(_ingest).ConfigureAwait(false);
-    }
-
-    private async Task RunIngestAsync(SupervisedFeed feed, IngestPipeline pipeline)
-    {
-        try
-        {
-            // Not cancelled: it ends when the supervisor completes the channel, after the queued ticks are processed.
-            await pipeline.RunAsync(feed.Reader, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _logger.LogError(ex, "Ingest of feed {Feed} failed; its updates no longer reach subscribers", feed.Name);
-        }
-    }
+    /// <summary>Stops the feeds and completes their channels, closes the recording.</summary>
+    public async ValueTask DisposeAsync() => await Supervisor.StopAsync().ConfigureAwait(false);
 }

@@ -29,7 +29,7 @@ public sealed record FeedSettings
     /// <summary>Full ingest channel: exchange feeds drop the oldest (they must keep reading the socket), the others wait.</summary>
     public FeedOverflowMode Overflow { get; init; }
 
-    public int ChannelCapacity { get; init; } = Ingest.TickChannels.DefaultCapacity;
+    public int ChannelCapacity { get; init; } = Ingest.IngestChannel.DefaultCapacity;
 
     public TimeSpan RestartInitialDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
