@@ -25,14 +25,17 @@ public class ExchangeSupervisionTests
             },
         ]);
 
-        FeedSet set = await FeedSet.BuildAsync(configuration, [.. FeedSet.BuiltInFactories, new ExchangeFeedFactory()]);
+        var channels = new IngestChannels();
+        FeedSet set = await FeedSet.BuildAsync(configuration, [.. FeedSet.BuiltInFactories, new ExchangeFeedFactory()], channels);
         Assert.Equal(["SYM0000", "SYM0001", "CB:BTC-USD", "CB:ETH-USD"], set.Catalog.Instruments.Select(static i => i.Symbol));
         SupervisedFeed exchange = set.Supervisor.Feeds[1];
         Assert.Equal(FeedOverflowMode.DropOldest, exchange.Options.Overflow);
 
         var cache = new LastValueCache(set.Catalog);
         var sink = new StatusSink();
-        set.Start(cache, new SequenceAssigner(set.Catalog.Count), sink);
+        var ingest = new IngestLoops(channels, cache, new SequenceAssigner(set.Catalog.Count), sink);
+        ingest.Start();
+        set.Start();
         try
         {
             await FeedRun.WaitUntilAsync(() => cache.GetBook(2).Bids.Length == 1 && exchange.IsLive && set.IsLive, "the venue's book in the cache");
@@ -52,6 +55,7 @@ public class ExchangeSupervisionTests
         finally
         {
             await set.DisposeAsync();
+            await ingest.DisposeAsync();
         }
     }
 

@@ -36,7 +36,7 @@ public class FeedSetTests
             new FeedSettings { Kind = FeedKind.Synthetic, Symbols = 3 },
         ]);
 
-        await using FeedSet set = await FeedSet.BuildAsync(configuration, FeedSet.BuiltInFactories);
+        await using FeedSet set = await FeedSet.BuildAsync(configuration, FeedSet.BuiltInFactories, new IngestChannels());
 
         Assert.Equal(["R:AAPL", "R:SYM0001", "SYM0000", "SYM0001", "SYM0002"], set.Catalog.Instruments.Select(static i => i.Symbol));
         Assert.Equal([0, 1], set.Supervisor.Feeds[0].InstrumentIds);
@@ -54,7 +54,7 @@ public class FeedSetTests
             new FeedSettings { Key = "Feeds:1", Kind = FeedKind.Replay, Path = WriteCapture(dir) },
         ]);
 
-        FeedConfigurationException error = await Assert.ThrowsAsync<FeedConfigurationException>(() => FeedSet.BuildAsync(configuration, FeedSet.BuiltInFactories));
+        FeedConfigurationException error = await Assert.ThrowsAsync<FeedConfigurationException>(() => FeedSet.BuildAsync(configuration, FeedSet.BuiltInFactories, new IngestChannels()));
         Assert.Equal("Feeds:1:Prefix: symbol 'SYM0001' is also published by feed 'synthetic'; give one of the feeds its own Prefix", error.Message);
     }
 
@@ -63,7 +63,7 @@ public class FeedSetTests
     {
         FeedConfiguration configuration = FeedConfiguration.Create([FeedConfiguration.ParseFeedFlag("exchange:wss://venue/?products=BTC-USD")]);
 
-        FeedConfigurationException error = await Assert.ThrowsAsync<FeedConfigurationException>(() => FeedSet.BuildAsync(configuration, FeedSet.BuiltInFactories));
+        FeedConfigurationException error = await Assert.ThrowsAsync<FeedConfigurationException>(() => FeedSet.BuildAsync(configuration, FeedSet.BuiltInFactories, new IngestChannels()));
         Assert.Equal("--feed: exchange feeds are not available in this build", error.Message);
     }
 
@@ -79,9 +79,12 @@ public class FeedSetTests
         ],
         recording);
         var sink = new LockedRecordingSink();
-        FeedSet set = await FeedSet.BuildAsync(configuration, FeedSet.BuiltInFactories);
+        var channels = new IngestChannels();
+        FeedSet set = await FeedSet.BuildAsync(configuration, FeedSet.BuiltInFactories, channels);
         var cache = new LastValueCache(set.Catalog);
-        set.Start(cache, new SequenceAssigner(set.Catalog.Count), sink);
+        await using var ingest = new IngestLoops(channels, cache, new SequenceAssigner(set.Catalog.Count), sink);
+        ingest.Start();
+        set.Start();
 
         await SupervisorTestFeed.WaitUntilAsync(() => sink.Count(static r => r.Symbol.StartsWith("R:", StringComparison.Ordinal)) >= 100 && sink.Count(static r => r.Symbol == "SYM0002") > 10, "both feeds delivered");
         await SupervisorTestFeed.WaitUntilAsync(() => set.Supervisor.Feeds[0].State == SupervisedFeedState.Completed, "the replay to end");
@@ -98,6 +101,7 @@ public class FeedSetTests
         }
 
         await set.DisposeAsync();
+        await ingest.DisposeAsync(); // the loops drain what the feeds queued before they stopped
 
         Assert.Equal(100, sink.Count(static r => r.Symbol.StartsWith("R:", StringComparison.Ordinal) && r.Channel == MarketChannel.Trade));
         Assert.True(cache.TryGetTrade(1, out SequencedTrade last)); // R:SYM0001, the replay's last trade of it

@@ -49,7 +49,7 @@ public class SupervisorTests
         var crashing = new SupervisorTestFeed("crashy", static (_, start, _) => throw new InvalidOperationException($"boom {start}"));
         // Timers: the supervisor's staleness check and coarse clock, plus the restart delay when one is pending (== 3).
         var steady = new SupervisorTestFeed("steady");
-        await using var supervisor = new FeedSupervisor(catalog, timeProvider: clock);
+        await using var supervisor = new FeedSupervisor(catalog, new IngestChannels(), timeProvider: clock);
         SupervisedFeed down = supervisor.Add(crashing, new SupervisedFeedOptions
         {
             InstrumentIds = [0, 1],
@@ -98,7 +98,7 @@ public class SupervisorTests
 
             throw new IOException($"lost upstream {start}");
         });
-        await using var supervisor = new FeedSupervisor(InstrumentCatalog.CreateGenerated(1), timeProvider: clock);
+        await using var supervisor = new FeedSupervisor(InstrumentCatalog.CreateGenerated(1), new IngestChannels(), timeProvider: clock);
         SupervisedFeed supervised = supervisor.Add(feed, new SupervisedFeedOptions
         {
             RestartInitialDelay = TimeSpan.FromSeconds(1),
@@ -128,7 +128,7 @@ public class SupervisorTests
         string path = dir.File("bad.csv");
         await File.WriteAllTextAsync(path, "# marketpush-capture v1\ntime_us,symbol,kind,f1,f2,f3,f4\n1,SYM0000,trade,1.00,1,sideways\n");
         InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(1);
-        await using var supervisor = new FeedSupervisor(catalog);
+        await using var supervisor = new FeedSupervisor(catalog, new IngestChannels());
         SupervisedFeed feed = supervisor.Add(new ReplayFeed(new ReplayFeedOptions { Path = path, Speed = ReplayFeedOptions.MaxSpeed }, catalog));
         supervisor.Start();
 
@@ -147,7 +147,7 @@ public class SupervisorTests
         var feed = new SupervisorTestFeed("venue");
         var sink = new RecordingSink();
         var pipeline = new IngestPipeline(new LastValueCache(catalog), new SequenceAssigner(catalog.Count), sink);
-        await using var supervisor = new FeedSupervisor(catalog, timeProvider: clock);
+        await using var supervisor = new FeedSupervisor(catalog, new IngestChannels(), timeProvider: clock);
         SupervisedFeed supervised = supervisor.Add(feed, new SupervisedFeedOptions { StaleAfter = TimeSpan.FromSeconds(5) });
         supervisor.Start();
         await SupervisorTestFeed.WaitUntilAsync(() => feed.Writer is not null, "the feed started");
@@ -190,7 +190,7 @@ public class SupervisorTests
 
             await Task.Delay(Timeout, ct);
         });
-        await using var supervisor = new FeedSupervisor(catalog, timeProvider: clock);
+        await using var supervisor = new FeedSupervisor(catalog, new IngestChannels(), timeProvider: clock);
         SupervisedFeed supervised = supervisor.Add(feed, new SupervisedFeedOptions { InstrumentIds = [0, 1], StaleAfter = TimeSpan.FromMinutes(5) });
         supervisor.Start();
         await SupervisorTestFeed.WaitUntilAsync(() => supervised.IsLive, "the first update");
@@ -213,7 +213,7 @@ public class SupervisorTests
     {
         var clock = new SupervisorTestClock();
         var feed = new SupervisorTestFeed("venue");
-        await using var supervisor = new FeedSupervisor(InstrumentCatalog.CreateGenerated(1), timeProvider: clock);
+        await using var supervisor = new FeedSupervisor(InstrumentCatalog.CreateGenerated(1), new IngestChannels(), timeProvider: clock);
         supervisor.Add(feed, new SupervisedFeedOptions { StaleAfter = TimeSpan.FromSeconds(5) });
         Assert.False(supervisor.IsLive);
         supervisor.Start();
@@ -251,7 +251,7 @@ public class SupervisorTests
         listener.Start();
 
         var feed = new SupervisorTestFeed("venue");
-        await using var supervisor = new FeedSupervisor(catalog, metrics);
+        await using var supervisor = new FeedSupervisor(catalog, new IngestChannels(), metrics);
         SupervisedFeed supervised = supervisor.Add(feed, new SupervisedFeedOptions { Overflow = FeedOverflowMode.DropOldest, ChannelCapacity = 64 });
         supervisor.Start();
         await SupervisorTestFeed.WaitUntilAsync(() => feed.Writer is not null, "the feed started");
@@ -335,7 +335,7 @@ public class SupervisorTests
             }
         }
 
-        await using var supervisor = new FeedSupervisor(catalog);
+        await using var supervisor = new FeedSupervisor(catalog, new IngestChannels());
         SupervisedFeed feed = supervisor.Add(
             new ReplayFeed(new ReplayFeedOptions { Path = path, Speed = ReplayFeedOptions.MaxSpeed }, catalog),
             new SupervisedFeedOptions { Overflow = FeedOverflowMode.Wait, ChannelCapacity = 16 });
@@ -366,7 +366,7 @@ public class SupervisorTests
         InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(20);
         var recorder = new FeedRecorder(path, catalog);
         var live = new List<Tick>();
-        await using (var supervisor = new FeedSupervisor(catalog, recorder: recorder))
+        await using (var supervisor = new FeedSupervisor(catalog, new IngestChannels(), recorder: recorder))
         {
             SupervisedFeed feed = supervisor.Add(
                 new SyntheticFeed(catalog, new SyntheticFeedOptions { Seed = 3, QuotesPerSecond = 0 }),
@@ -411,7 +411,7 @@ public class SupervisorTests
     [Fact]
     public void Instruments_BelongToOneFeedOnly()
     {
-        var supervisor = new FeedSupervisor(InstrumentCatalog.CreateGenerated(3));
+        var supervisor = new FeedSupervisor(InstrumentCatalog.CreateGenerated(3), new IngestChannels());
         supervisor.Add(new SupervisorTestFeed("a"), new SupervisedFeedOptions { InstrumentIds = [0, 1] });
 
         Assert.Contains("already belongs to another feed", Assert.Throws<ArgumentException>(() =>

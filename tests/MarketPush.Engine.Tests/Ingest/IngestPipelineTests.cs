@@ -110,17 +110,17 @@ public class IngestPipelineTests
     [Fact]
     public async Task RunAsync_DrainsTheChannel_AndPublishesAnUnfinishedUpdateWhenTheFeedCompletes()
     {
-        var channels = new TickChannels(capacityPerFeed: 8);
-        TickChannel channel = channels.Open("test");
+        var channels = new IngestChannels();
+        IngestChannel channel = channels.Open("test", capacity: 8);
         Task run = _pipeline.RunAsync(channel.Reader, CancellationToken.None);
 
         for (int i = 0; i < 100; i++)
         {
-            await channel.Writer.WriteAsync(Tick.ForQuote(0, i, new Quote(i, 1, i + 1, 1)));
+            await WriteAsync(channel, Tick.ForQuote(0, i, new Quote(i, 1, i + 1, 1)));
         }
 
-        await channel.Writer.WriteAsync(Tick.ForBookLevel(0, 100, BookSide.Ask, 5, 5, endsBookUpdate: false));
-        channel.Writer.Complete();
+        await WriteAsync(channel, Tick.ForBookLevel(0, 100, BookSide.Ask, 5, 5, endsBookUpdate: false));
+        channel.Complete();
         await run.WaitAsync(TimeSpan.FromMilliseconds(Timeout));
 
         Assert.Equal(101, _sink.Records.Count);
@@ -131,7 +131,7 @@ public class IngestPipelineTests
     [Fact]
     public async Task RunAsync_ReturnsWhenCancelled()
     {
-        TickChannel channel = new TickChannels().Open("idle");
+        IngestChannel channel = new IngestChannels().Open("idle");
         using var stop = new CancellationTokenSource();
         Task run = _pipeline.RunAsync(channel.Reader, stop.Token);
 
@@ -207,23 +207,34 @@ public class IngestPipelineTests
         });
         var pipeline = new IngestPipeline(cache, new SequenceAssigner(catalog.Count), sink);
         var feed = new SyntheticFeed(catalog, new SyntheticFeedOptions { Seed = 11, QuotesPerSecond = 0 });
-        TickChannel channel = new TickChannels(capacityPerFeed: 4096).Open(feed.Name);
-        using var stop = new CancellationTokenSource();
+
+        // The production path: the feed runs supervised, writing into the ingest channel the supervisor opened.
+        var channels = new IngestChannels();
+        await using var supervisor = new FeedSupervisor(catalog, channels);
+        supervisor.Add(feed, new SupervisedFeedOptions { ChannelCapacity = 4096, StaleAfter = TimeSpan.FromHours(1) });
+        IngestChannel channel = Assert.Single(channels.Channels);
 
         Task ingest = pipeline.RunAsync(channel.Reader, CancellationToken.None);
-        Task produce = feed.RunAsync(channel.Writer, stop.Token);
+        supervisor.Start();
         while (feed.EventsGenerated < 50_000 && !ingest.IsCompleted)
         {
             await Task.Delay(10);
         }
 
-        await stop.CancelAsync();
-        await produce.WaitAsync(TimeSpan.FromMilliseconds(Timeout));
-        channel.Writer.Complete();
+        await supervisor.StopAsync().WaitAsync(TimeSpan.FromMilliseconds(Timeout)); // stops the feed, completes the channel
         await ingest.WaitAsync(TimeSpan.FromMilliseconds(Timeout)); // rethrows an assertion failed inside the sink
 
         Assert.True(messages > 50_000, $"only {messages} book messages checked");
         Assert.Equal(0, channel.Dropped);
+    }
+
+    /// <summary>Writes one tick, waiting for room like a feed in wait mode.</summary>
+    private static async Task WriteAsync(IngestChannel channel, Tick tick)
+    {
+        while (!channel.TryWrite(tick))
+        {
+            Assert.True(await channel.WaitToWriteAsync(), "the channel completed");
+        }
     }
 
     private sealed class NullSink : ITickSink

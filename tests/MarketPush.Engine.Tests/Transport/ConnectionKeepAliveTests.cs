@@ -23,9 +23,9 @@ public sealed class ConnectionKeepAliveTests : IAsyncDisposable
 
     public ConnectionKeepAliveTests()
     {
-        _server = new StreamServer(new StreamOptions { HeartbeatMs = HeartbeatMs, CloseTimeoutMs = 500 }, NullLoggerFactory.Instance, _time);
+        _server = TestStreamServer.Create(new StreamOptions { HeartbeatMs = HeartbeatMs, CloseTimeoutMs = 500 }, _time);
         _session = new Session(Session.CreateId(), WireEncoding.Json, compression: false, new OutboundQueue(), _server.Frames);
-        var connection = new Connection(new DefaultHttpContext(), _stream, _session, _server, inflater: null, NullLogger.Instance);
+        var connection = new Connection(new DefaultHttpContext(), _stream, _session, _server.ConnectionServices, deflate: false, NullLogger.Instance);
         _run = connection.RunAsync();
     }
 

@@ -26,9 +26,9 @@ public sealed class ConnectionTests : IAsyncDisposable
 
     public ConnectionTests()
     {
-        _server = new StreamServer(new StreamOptions { HeartbeatMs = HeartbeatMs, CloseTimeoutMs = 500 }, NullLoggerFactory.Instance, _time);
+        _server = TestStreamServer.Create(new StreamOptions { HeartbeatMs = HeartbeatMs, CloseTimeoutMs = 500 }, _time);
         _session = new Session(Session.CreateId(), WireEncoding.Json, compression: false, new OutboundQueue(), _server.Frames);
-        _connection = new Connection(new DefaultHttpContext(), _stream, _session, _server, inflater: null, NullLogger.Instance);
+        _connection = new Connection(new DefaultHttpContext(), _stream, _session, _server.ConnectionServices, deflate: false, NullLogger.Instance);
         _run = _connection.RunAsync();
     }
 

@@ -34,7 +34,7 @@ public sealed class SendLoopMetricsTests : IAsyncDisposable
     {
         _metrics = new MarketPushMetrics(timeProvider: _time);
         _collector = new MetricsCollector(_metrics, includeRuntimeMetrics: false);
-        _server = new StreamServer(new StreamOptions { CloseTimeoutMs = 500 }, NullLoggerFactory.Instance, _time, _metrics);
+        _server = TestStreamServer.Create(new StreamOptions { CloseTimeoutMs = 500 }, _time, _metrics);
     }
 
     private static long NowMicros => (s_now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
@@ -57,7 +57,7 @@ public sealed class SendLoopMetricsTests : IAsyncDisposable
         session.Queue.TryEnqueueControl(pong);
         pong.Release();
 
-        Connection connection = new(_fromClient.Reader, _toClient.Writer, new DefaultHttpContext(), session, _server, null, NullLogger.Instance);
+        Connection connection = new(_fromClient.Reader, _toClient.Writer, new DefaultHttpContext(), session, _server.ConnectionServices, deflate: false, NullLogger.Instance);
         Task run = connection.RunAsync();
         long written = await DrainAsync(plainBytes + compressedBytes + 3);
 
@@ -82,7 +82,7 @@ public sealed class SendLoopMetricsTests : IAsyncDisposable
     public async Task SessionEnd_IsCountedOnce_WithTheCloseCodeAndReasonName()
     {
         Session session = NewSession(WireEncoding.Json, compression: false);
-        Connection connection = new(_fromClient.Reader, _toClient.Writer, new DefaultHttpContext(), session, _server, null, NullLogger.Instance);
+        Connection connection = new(_fromClient.Reader, _toClient.Writer, new DefaultHttpContext(), session, _server.ConnectionServices, deflate: false, NullLogger.Instance);
         Task run = connection.RunAsync();
 
         session.Close(DisconnectReasons.SlowConsumer);
@@ -100,7 +100,7 @@ public sealed class SendLoopMetricsTests : IAsyncDisposable
         const int Warmup = 5_000;
         const int Measured = 8_000; // per batch, three batches
         Session session = NewSession(WireEncoding.Json, compression: false);
-        Connection connection = new(_fromClient.Reader, _toClient.Writer, new DefaultHttpContext(), session, _server, null, NullLogger.Instance);
+        Connection connection = new(_fromClient.Reader, _toClient.Writer, new DefaultHttpContext(), session, _server.ConnectionServices, deflate: false, NullLogger.Instance);
         Task run = connection.RunAsync();
         byte[] payload = new byte[100];
         PipeReader reader = _toClient.Reader;

@@ -82,7 +82,7 @@ internal sealed class MarketLoad : IAsyncDisposable
         bounded.CancelAfter(timeout);
         try
         {
-            while (_host.Market.Totals.SlowConsumerCloses == 0)
+            while (_host.Composition.Totals.SlowConsumerCloses == 0)
             {
                 await Task.Delay(50, bounded.Token);
             }
@@ -94,11 +94,11 @@ internal sealed class MarketLoad : IAsyncDisposable
         {
             Log($"stalled client: no slow-consumer close within {timeout.TotalSeconds} s");
             throw new Xunit.Sdk.XunitException($"The stalled client was not closed as a slow consumer within {timeout.TotalSeconds} s. "
-                + $"Server totals: conflated {_host.Market.Totals.Conflated}, dropped {_host.Market.Totals.Dropped}.");
+                + $"Server totals: conflated {_host.Composition.Totals.Conflated}, dropped {_host.Composition.Totals.Dropped}.");
         }
 
         Log($"stalled client closed by the server: {(stalled.CloseStatus is { } status ? ((int)status).ToString(CultureInfo.InvariantCulture) : "aborted")}; "
-            + $"server totals: conflated {_host.Market.Totals.Conflated}, dropped {_host.Market.Totals.Dropped}, slow-consumer closes {_host.Market.Totals.SlowConsumerCloses}");
+            + $"server totals: conflated {_host.Composition.Totals.Conflated}, dropped {_host.Composition.Totals.Dropped}, slow-consumer closes {_host.Composition.Totals.SlowConsumerCloses}");
     }
 
     /// <summary>Clients that connect, subscribe, read for a moment and close normally (1000), one after another.</summary>

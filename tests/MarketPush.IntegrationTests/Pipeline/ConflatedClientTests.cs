@@ -63,13 +63,13 @@ public sealed class ConflatedClientTests
         // conflates quotes and drops book deltas (which it cannot conflate) until it can resend those books whole.
         // On a loaded machine the feed may take longer to produce that much: wait for both, then a bit more.
         DateTimeOffset giveUp = DateTimeOffset.UtcNow.AddSeconds(15);
-        while ((server.Host.Market.Totals.Conflated == 0 || server.Host.Market.Totals.Dropped == 0) && DateTimeOffset.UtcNow < giveUp)
+        while ((server.Host.Composition.Totals.Conflated == 0 || server.Host.Composition.Totals.Dropped == 0) && DateTimeOffset.UtcNow < giveUp)
         {
             await Task.Delay(50, server.Token);
         }
 
-        Assert.True(server.Host.Market.Totals.Conflated > 0, "the server never conflated for the stalled client");
-        Assert.True(server.Host.Market.Totals.Dropped > 0, "the server never dropped a book delta for the stalled client");
+        Assert.True(server.Host.Composition.Totals.Conflated > 0, "the server never conflated for the stalled client");
+        Assert.True(server.Host.Composition.Totals.Dropped > 0, "the server never dropped a book delta for the stalled client");
         await Task.Delay(1_000, server.Token);
 
         // Read on until a resynchronising snapshot arrived, behind whatever the socket buffers still held (at most
@@ -90,7 +90,7 @@ public sealed class ConflatedClientTests
         // apply to it with matching checksums (BookReplica checks each one).
         Assert.All(books, b => Assert.True(b.Value.Deltas > deltasBeforeStall[b.Key], $"{b.Key} at depth {b.Value.Depth}: no delta after the stall"));
         Assert.Contains(books, b => b.Value.Snapshots > snapshotsBeforeStall[b.Key] && b.Value.DeltasSinceSnapshot > 0);
-        Assert.Equal(0, server.Host.Market.Totals.SlowConsumerCloses);
+        Assert.Equal(0, server.Host.Composition.Totals.SlowConsumerCloses);
         Assert.Equal(System.Net.WebSockets.WebSocketState.Open, client.Socket.State);
     }
 }

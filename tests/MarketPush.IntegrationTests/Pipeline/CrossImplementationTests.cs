@@ -63,8 +63,8 @@ public sealed class CrossImplementationTests(ITestOutputHelper output)
         Task<List<Received>> jsonWindow = json.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(1.5), server.Token);
         Task<List<Received>> msgpackWindow = msgpack.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(1.5), server.Token);
         await Task.Delay(700, server.Token);
-        Instrument halted = server.Host.Market.Catalog.Instruments.Single(i => i.Symbol == "SYM0001");
-        server.Host.Market.Router.OnStatus(halted, FeedState.Halted, MarketClient.NowMicros());
+        Instrument halted = server.Host.Composition.Catalog.Instruments.Single(i => i.Symbol == "SYM0001");
+        server.Host.Composition.Router.OnStatus(halted, FeedState.Halted, MarketClient.NowMicros());
         fromJson.AddRange(await jsonWindow);
         fromMessagePack.AddRange(await msgpackWindow);
         foreach ((MarketClient client, List<Received> into) in new[] { (json, fromJson), (msgpack, fromMessagePack) })

@@ -44,7 +44,7 @@ public sealed class IsolationTests(ITestOutputHelper output)
 
             // The stalled client has been over its bound for about slowConsumerMs by now; the readers keep reading
             // meanwhile (a reader that paused here would become a slow consumer itself).
-            while (server.Host.Market.Totals.SlowConsumerCloses < attempts || server.Host.SessionCount > 1)
+            while (server.Host.Composition.Totals.SlowConsumerCloses < attempts || server.Host.SessionCount > 1)
             {
                 await ReadBothAsync(TimeSpan.FromMilliseconds(50));
             }
@@ -62,7 +62,7 @@ public sealed class IsolationTests(ITestOutputHelper output)
 
         await using MarketClient lastStalled = stalled;
         (Latencies after, Latencies controlAfter) = await ReadBothAsync(TimeSpan.FromSeconds(2));
-        var figures = new DeliveryFigures(server.Host.Market.Totals.Conflated, server.Host.Market.Totals.Dropped, server.Host.Market.Totals.SlowConsumerCloses);
+        var figures = new DeliveryFigures(server.Host.Composition.Totals.Conflated, server.Host.Composition.Totals.Dropped, server.Host.Composition.Totals.SlowConsumerCloses);
 
         output.WriteLine($"reader alone:           {alone}");
         output.WriteLine($"  control, same window: {controlAlone}");
@@ -76,7 +76,7 @@ public sealed class IsolationTests(ITestOutputHelper output)
         Assert.True(alone.Count > 1_000 && withStalled.Count > 1_000 && after.Count > 1_000, "too few samples");
         Assert.True(figures.Conflated > 0, "the stalled client was never conflated");
         Assert.Equal(attempts, figures.SlowConsumerCloses);
-        Assert.Equal(0, control.Host.Market.Totals.SlowConsumerCloses);
+        Assert.Equal(0, control.Host.Composition.Totals.SlowConsumerCloses);
         Assert.Equal(WebSocketState.Open, reader.Socket.State);
 
         // At most 10% over the worst of: the same reader before and after, and the control reader in the same

@@ -74,6 +74,7 @@ public sealed class PipelineOptionsTests
         Assert.Equal(["SYM0004"], subscribed.Message.GetProperty("symbols").EnumerateArray().Select(s => s.GetString()));
         Assert.Equal("SYM0005", subscribed.Message.GetProperty("rejected")[0].GetProperty("symbol").GetString());
         Assert.Empty(after);
-        Assert.Empty(server.Host.Market.Feeds);
+        Assert.Null(server.Host.Feeds); // no feed set, so no feed runs
+        Assert.Empty(server.Host.Composition.Channels.Channels);
     }
 }
