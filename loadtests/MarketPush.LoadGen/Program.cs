@@ -22,7 +22,7 @@ internal static class Program
     {
         if (args.Length == 0 || args.Any(a => a is "--help" or "-h" or "-?"))
         {
-            Console.Out.WriteLine(RunOptions.Usage);
+            Console.Out.WriteLine(args.Length > 0 && args[0] == "summarize" ? SummarizeOptions.Usage : RunOptions.Usage);
             return args.Length == 0 ? ExitBadOptions : ExitOk;
         }
 
@@ -99,36 +99,21 @@ internal static class Program
 
     private static int Summarize(string[] args)
     {
-        string? input = null, output = null, notes = null;
-        string reference = "marketpush", title = "MarketPush side-by-side load results";
-        for (int i = 1; i < args.Length; i++)
+        SummarizeOptions options;
+        try
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new LoadGenOptionsException(args[i], "needs a value");
-            try
-            {
-                switch (args[i])
-                {
-                    case "--in": input = Value(); break;
-                    case "--out": output = Value(); break;
-                    case "--reference": reference = Value(); break;
-                    case "--title": title = Value(); break;
-                    case "--notes-file": notes = File.ReadAllText(Value()); break;
-                    default: throw new LoadGenOptionsException(args[i], "unknown option for summarize");
-                }
-            }
-            catch (LoadGenOptionsException ex)
-            {
-                Console.Error.WriteLine("loadgen summarize: " + ex.Message);
-                return ExitBadOptions;
-            }
+            options = SummarizeOptions.Parse(args);
         }
-
-        if (input is null || output is null || !Directory.Exists(input))
+        catch (LoadGenOptionsException ex)
         {
-            Console.Error.WriteLine("loadgen summarize: needs --in DIR (existing) and --out FILE.md");
+            Console.Error.WriteLine("loadgen summarize: " + ex.Message);
+            Console.Error.WriteLine(SummarizeOptions.Usage);
             return ExitBadOptions;
         }
 
+        string input = options.InputDirectory!, output = options.OutputFile!;
+        string? notes = options.NotesFile is null ? null : File.ReadAllText(options.NotesFile);
+        string reference = options.Reference, title = options.Title;
         var results = new List<RunResult>();
         foreach (string file in Directory.EnumerateFiles(input, "*.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {

@@ -147,6 +147,7 @@ public sealed class ServerComposition : IAsyncDisposable
             QueueMaxFrames = options.QueueMaxFrames,
             QueueMaxBytes = options.QueueMaxBytes,
             MaxConnections = options.MaxConnections,
+            SocketWriteMode = options.SocketWriteMode,
         };
         var stream = new StreamServer(streamOptions, frames, messages, commands, sessionFactory, loggerFactory, time, metrics);
 

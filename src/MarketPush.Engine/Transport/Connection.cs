@@ -64,7 +64,7 @@ internal sealed partial class Connection : ISessionTransport
         _services = services;
         _logger = logger;
         _deflate = deflate;
-        _socket = s_socketWrites ? TryTakeSocket(transport, output) : null;
+        _socket = services.SocketWrites == SocketWriteMode.Socket ? TryTakeSocket(transport, output) : null;
         long now = services.Time.GetTimestamp();
         _lastReceiveTimestamp = now;
         _lastDataSentTimestamp = now;
@@ -88,10 +88,6 @@ internal sealed partial class Connection : ISessionTransport
 
     /// <summary>For tests: whether the send loop writes straight to the socket once the pipe has drained.</summary>
     internal bool WritesToSocket => _socket is not null;
-
-    // MARKETPUSH_SOCKET_WRITES=0 keeps every connection on the output pipe (A/B measurements, or a transport where
-    // direct writes misbehave).
-    private static readonly bool s_socketWrites = Environment.GetEnvironmentVariable("MARKETPUSH_SOCKET_WRITES") != "0";
 
     /// <summary>Drops the connection at once (any thread): pending reads and writes fail and both loops end.</summary>
     public void Abort()

@@ -57,6 +57,13 @@ public sealed class StreamOptions
     /// <summary>The <c>Retry-After</c> seconds sent with the 503 for an upgrade over <see cref="MaxConnections"/>.</summary>
     public int ConnectionLimitRetryAfterSeconds { get; init; } = 5;
 
+    /// <summary>
+    /// <see cref="SocketWriteMode.Socket"/>: a direct connection's send loop writes straight to the socket once the
+    /// output pipe has drained; <see cref="SocketWriteMode.Pipe"/>: every write goes through the pipe (A/B
+    /// measurements, or a transport where direct writes misbehave). The server's <c>--socket-writes</c>.
+    /// </summary>
+    public SocketWriteMode SocketWriteMode { get; init; } = SocketWriteMode.Socket;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     public void Validate()
     {

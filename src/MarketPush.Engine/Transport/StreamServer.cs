@@ -99,7 +99,8 @@ public sealed class StreamServer : IAsyncDisposable
                 options.CloseTimeoutMs,
                 _keepAlive.IntervalTicks),
             streamReaderOptions,
-            streamWriterOptions);
+            streamWriterOptions,
+            options.SocketWriteMode);
         Endpoint = new StreamEndpoint(options, sessionFactory, Gate, ConnectionServices, LoggerFactory.CreateLogger("MarketPush.Transport.Connection"));
     }
 
