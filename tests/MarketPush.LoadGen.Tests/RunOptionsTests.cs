@@ -55,6 +55,59 @@ public sealed class RunOptionsTests
         Assert.Equal(flag, error.Flag);
     }
 
+    [Theory]
+    [InlineData("--connections", "100001", "1..100000")]
+    [InlineData("--connections", "-1", "1..100000")]
+    [InlineData("--threads", "65", "1..64")]
+    [InlineData("--threads", "0", "1..64")]
+    [InlineData("--connect-concurrency", "0", "1..100000")]
+    [InlineData("--slow-share", "1.5", "0..1")]
+    [InlineData("--hold-ms", "3600001", "0..3600000")]
+    [InlineData("--ping-ms", "-5", "0..3600000")]
+    [InlineData("--duration", "0.1", "0.5..3600")]
+    [InlineData("--warmup", "4000", "0..3600")]
+    [InlineData("--server-symbols", "0", "1..1000000")]
+    [InlineData("--symbols-per-conn", "100001", "0..100000")]
+    [InlineData("--server-pid", "0", "1..2147483647")]
+    public void Parse_RefusesAnOutOfRangeValue_NamingTheFlagAndTheRange(string flag, string value, string range)
+    {
+        var error = Assert.Throws<LoadGenOptionsException>(() => RunOptions.Parse(["--port", "8080", flag, value]));
+
+        Assert.Equal(flag, error.Flag);
+        Assert.StartsWith(flag + ": ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(range, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_RefusesAnOutOfRangeValueSetDirectly_WithTheSameRangeAsParsing()
+    {
+        var error = Assert.Throws<LoadGenOptionsException>(new RunOptions { Threads = 100 }.Validate);
+
+        Assert.Equal("--threads", error.Flag);
+        Assert.Contains("1..64", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Usage_ComesFromTheFlagTable_WithRangesAndDefaults()
+    {
+        Assert.Contains("--connections N", RunOptions.Usage, StringComparison.Ordinal);
+        Assert.Contains("[1..100000; default: 100]", RunOptions.Usage, StringComparison.Ordinal);
+        Assert.Contains("--scenario S", RunOptions.Usage, StringComparison.Ordinal);
+        Assert.Contains("fanout|wide|idle|churn|slow|compression|replay; default: fanout]", RunOptions.Usage, StringComparison.Ordinal);
+        Assert.Contains("--in DIR", SummarizeOptions.Usage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Summarize_NeedsAnExistingInputDirectory_AndAnOutputFile()
+    {
+        Assert.Equal("--in", Assert.Throws<LoadGenOptionsException>(() => SummarizeOptions.Parse(["summarize", "--in", "/nonexistent/dir", "--out", "x.md"])).Flag);
+        Assert.Equal("--out", Assert.Throws<LoadGenOptionsException>(() => SummarizeOptions.Parse(["summarize", "--in", "."])).Flag);
+        Assert.Equal("--bogus", Assert.Throws<LoadGenOptionsException>(() => SummarizeOptions.Parse(["summarize", "--bogus"])).Flag);
+        SummarizeOptions options = SummarizeOptions.Parse(["summarize", "--in", ".", "--out", "x.md", "--reference=aspnetcore"]);
+        Assert.Equal("aspnetcore", options.Reference);
+        Assert.Equal("MarketPush side-by-side load results", options.Title);
+    }
+
     [Fact]
     public void Parse_TakesDurationAndConnections_FromTheLoadSteps()
     {

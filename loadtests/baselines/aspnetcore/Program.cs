@@ -20,10 +20,16 @@ internal static class Program
         {
             options = BaselineOptions.Parse(args);
         }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        catch (MarketPush.CommandLine.CommandLineException ex)
         {
             await Console.Error.WriteLineAsync("baseline: " + ex.Message).ConfigureAwait(false);
             return 2;
+        }
+
+        if (options.ShowHelp)
+        {
+            await Console.Out.WriteLineAsync(BaselineOptions.Usage).ConfigureAwait(false);
+            return 0;
         }
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
