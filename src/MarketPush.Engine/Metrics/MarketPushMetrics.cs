@@ -73,8 +73,9 @@ public sealed partial class MarketPushMetrics : IDisposable
 
         _openConnections = m.CreateUpDownCounter<long>(MetricNames.TransportOpenConnections, "{connection}",
             "WebSocket connections currently open.");
-        m.CreateObservableGauge(MetricNames.TransportConnectionLimit, ObserveConnectionLimit, "{connection}",
-            "Configured maximum of open WebSocket connections.");
+        // Exported from startup, unlimited too: a dashboard panel or alert on it shows 0 rather than "No data".
+        m.CreateObservableGauge(MetricNames.TransportConnectionLimit, () => Volatile.Read(ref _connectionLimit), "{connection}",
+            "Configured maximum of open WebSocket connections; 0 = unlimited.");
         _handshakes = m.CreateCounter<long>(MetricNames.TransportHandshakesTotal, "{handshake}",
             "WebSocket upgrade requests by how they were answered.");
         _sentMessages = m.CreateCounter<long>(MetricNames.TransportSentMessagesTotal, "{message}",
@@ -160,7 +161,7 @@ public sealed partial class MarketPushMetrics : IDisposable
     /// <summary>Transport, when the connection's loops have ended.</summary>
     public void ConnectionClosed() => _openConnections.Add(-1);
 
-    /// <summary>Startup: the configured connection limit; 0 or less means unlimited and exports nothing.</summary>
+    /// <summary>Startup: the configured connection limit; 0 or less means unlimited and is exported as 0.</summary>
     public void SetConnectionLimit(int limit) => Volatile.Write(ref _connectionLimit, Math.Max(0, limit));
 
     /// <summary>
@@ -306,12 +307,6 @@ public sealed partial class MarketPushMetrics : IDisposable
         {
             Meter.Dispose();
         }
-    }
-
-    private IEnumerable<Measurement<long>> ObserveConnectionLimit()
-    {
-        long limit = Volatile.Read(ref _connectionLimit);
-        return limit > 0 ? [new Measurement<long>(limit)] : [];
     }
 
     // Observable callbacks run on the scraping thread, inside MeterListener.RecordObservableInstruments.

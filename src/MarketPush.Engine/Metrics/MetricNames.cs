@@ -19,7 +19,7 @@ public static class MetricNames
     /// <summary>Gauge: WebSocket connections currently open (upgraded, not yet closed).</summary>
     public const string TransportOpenConnections = "marketpush_transport_open_connections";
 
-    /// <summary>Gauge: the configured connection limit (absent when unlimited); alerts compare the open count to it.</summary>
+    /// <summary>Gauge: the configured connection limit, 0 = unlimited (exported from startup); alerts compare the open count to it.</summary>
     public const string TransportConnectionLimit = "marketpush_transport_connection_limit";
 
     /// <summary>Counter by <c>result</c>: upgrade requests and how they were answered (101 or the refusal).</summary>

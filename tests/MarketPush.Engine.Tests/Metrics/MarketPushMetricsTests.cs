@@ -81,7 +81,7 @@ public sealed class MarketPushMetricsTests : IDisposable
     }
 
     [Fact]
-    public void Connections_GoUpAndDown_AndTheLimitIsExportedOnlyWhenSet()
+    public void Connections_GoUpAndDown_AndTheLimitIsExported_0ForUnlimitedUntilSet()
     {
         _metrics.ConnectionOpened();
         _metrics.ConnectionOpened();
@@ -93,7 +93,8 @@ public sealed class MarketPushMetricsTests : IDisposable
         string after = _collector.Scrape();
 
         Assert.Contains("marketpush_transport_open_connections 2\n", before, StringComparison.Ordinal);
-        Assert.DoesNotContain(MetricNames.TransportConnectionLimit, before, StringComparison.Ordinal);
+        // Unlimited until a limit is set, and exported as 0 so its dashboard panel and alert have a series from startup.
+        Assert.Contains("marketpush_transport_connection_limit 0\n", before, StringComparison.Ordinal);
         Assert.Contains("marketpush_transport_connection_limit 10000\n", after, StringComparison.Ordinal);
     }
 
