@@ -1,3 +1,4 @@
+using MarketPush.Engine.Transport;
 using MarketPush.Server;
 using MarketPush.Server.Logging;
 using Microsoft.Extensions.Logging;
@@ -106,6 +107,45 @@ public sealed class ServerOptionsTests
 
         Assert.Equal(flag, error.Flag);
         Assert.StartsWith(flag, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--port 70000", "0..65535")]
+    [InlineData("--port -1", "0..65535")]
+    [InlineData("--heartbeat-ms 5", "10..536870911")]
+    [InlineData("--max-message-bytes 10", "125..67108864")]
+    [InlineData("--queue-max-bytes 100", "1024..2147483647")]
+    [InlineData("--symbols 100001", "1..100000")]
+    [InlineData("--rate 20000000", "0..10000000")]
+    [InlineData("--max-connections 99999999999", "0..10000000")]
+    [InlineData("--socket-writes file", "socket, pipe")]
+    [InlineData("--log-format xml", "text, json")]
+    public void Parse_RefusesAnOutOfRangeValue_WithTheAllowedRange(string commandLine, string range)
+    {
+        OptionsException error = Assert.Throws<OptionsException>(() => ServerOptions.Parse(commandLine.Split(' ')));
+
+        Assert.StartsWith(commandLine.Split(' ')[0] + ": ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(range, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ChecksValuesSetDirectly_AgainstTheSameRangesAsParsing()
+    {
+        OptionsException error = Assert.Throws<OptionsException>(new ServerOptions { HeartbeatMs = 5 }.Validate);
+
+        Assert.Equal("--heartbeat-ms", error.Flag);
+        Assert.Contains("10..536870911", error.Message, StringComparison.Ordinal);
+        // --symbols' default 0 (the built-in list) is outside 1..100000 but valid: it means "not given".
+        new ServerOptions { Symbols = 0 }.Validate();
+        Assert.Equal("--symbols", Assert.Throws<OptionsException>(new ServerOptions { Symbols = -1 }.Validate).Flag);
+    }
+
+    [Fact]
+    public void SocketWrites_DefaultsToSocket_AndTakesPipe()
+    {
+        Assert.Equal(SocketWriteMode.Socket, ServerOptions.Parse([]).SocketWriteMode);
+        Assert.Equal(SocketWriteMode.Pipe, ServerOptions.Parse(["--socket-writes", "pipe"]).SocketWriteMode);
+        Assert.Equal(SocketWriteMode.Socket, ServerOptions.Parse(["--socket-writes=socket"]).SocketWriteMode);
     }
 
     [Fact]

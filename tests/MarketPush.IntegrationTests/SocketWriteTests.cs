@@ -42,6 +42,26 @@ public sealed class SocketWriteTests
     }
 
     [Fact]
+    public async Task SocketWritesPipe_KeepsEveryWriteOnThePipe_AndPongsStillComeBackInOrder()
+    {
+        await using ServerScope server = await ServerScope.StartAsync(o => o.SocketWriteMode = SocketWriteMode.Pipe);
+        using RawWebSocketClient client = await server.ConnectRawAsync();
+        Assert.Contains("\"welcome\"", (await client.ReadFrameAsync(server.Token)).Text, StringComparison.Ordinal);
+
+        for (int i = 0; i < 20; i++)
+        {
+            await client.SendAsync(RawWebSocketClient.ClientFrame(0x89, Encoding.ASCII.GetBytes($"p{i}")), server.Token);
+            RawFrame pong = await client.ReadSignificantFrameAsync(server.Token);
+            Assert.Equal(WebSocketOpcode.Pong, pong.Opcode);
+            Assert.Equal($"p{i}", pong.Text);
+        }
+
+        Connection connection = Assert.IsType<Connection>(Assert.Single(server.Host.Stream.Sessions.Snapshot()).Transport);
+        Assert.False(connection.WritesToSocket, "--socket-writes pipe keeps the send loop on the output pipe");
+        Assert.Equal(0, connection.SocketWrites);
+    }
+
+    [Fact]
     public async Task LiveUpdatesOverTheSocketPath_ArriveComplete_InSeqOrder_ThenTheCloseHandshakeEndsIt()
     {
         await using ServerScope server = await PipelineFlowTests.StartFeedAsync();
