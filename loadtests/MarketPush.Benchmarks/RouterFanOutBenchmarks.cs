@@ -20,7 +20,7 @@ namespace MarketPush.Benchmarks;
 /// <summary>
 /// Fan-out stage, on the ingest thread: one quote update goes through the real <see cref="SubscriptionRouter.OnQuote"/>
 /// (encoded once, framed once into a pooled <see cref="OutboundMessage"/>) to N sessions subscribed to that symbol's
-/// quote channel, each a real <see cref="ConflationSlots"/> + <see cref="OutboundQueue"/> built by
+/// quote channel, each a real <see cref="ConflatingDelivery"/> + <see cref="OutboundQueue"/> built by
 /// <see cref="SubscriptionCommands"/> exactly as a connection's subscribe command builds them, without a socket.
 /// One operation is one update delivered to all N; the <c>ns/delivery</c> column divides the mean by N.
 /// </summary>
@@ -48,7 +48,7 @@ public class RouterFanOutBenchmarks
     private TimerWheel _wheel = null!;
     private Instrument _instrument = null!;
     private OutboundQueue[] _queues = null!;
-    private ConflationSlots[] _slots = null!;
+    private ConflatingDelivery[] _slots = null!;
     private MarketPushMetrics _metrics = null!;
     private MetricsCollector _collector = null!;
     private long _sequence;
@@ -80,7 +80,7 @@ public class RouterFanOutBenchmarks
             FanOutQuoteToFullQueues();
         }
 
-        foreach (ConflationSlots slots in _slots)
+        foreach (ConflatingDelivery slots in _slots)
         {
             if (slots.QueueWaitCount != 1)
             {
@@ -111,7 +111,7 @@ public class RouterFanOutBenchmarks
     public void Cleanup()
     {
         Drain();
-        foreach (ConflationSlots slots in _slots)
+        foreach (ConflatingDelivery slots in _slots)
         {
             slots.Complete();
         }
@@ -146,7 +146,7 @@ public class RouterFanOutBenchmarks
         }
 
         _queues = new OutboundQueue[Subscribers];
-        _slots = new ConflationSlots[Subscribers];
+        _slots = new ConflatingDelivery[Subscribers];
         for (int i = 0; i < Subscribers; i++)
         {
             var queue = new OutboundQueue();

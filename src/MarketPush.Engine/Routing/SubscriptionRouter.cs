@@ -2,6 +2,7 @@ using System.Buffers;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Encodings.Json;
 using MarketPush.Protocol.Encodings.MessagePack;
@@ -15,8 +16,9 @@ namespace MarketPush.Engine.Routing;
 
 /// <summary>
 /// The fan-out stage: ingest hands it every sequenced update (<see cref="ITickSink"/>), and it offers each one to the
-/// subscribers of that instrument and channel. Subscribers are grouped by wire variant: quote and trade by encoding
-/// (JSON, MessagePack), book by encoding and depth tier (1, 5, 10, 20, 50). For each group with at least one
+/// subscribers of that instrument and channel. Subscribers are grouped by <see cref="WireVariant"/>
+/// (<see cref="SubscriberGroups"/>): quote and trade by encoding (JSON, MessagePack), book by encoding and depth tier
+/// (1, 5, 10, 20, 50). For each group with at least one
 /// subscriber the update is encoded once, framed once into one <see cref="OutboundMessage"/> (whose deflate frame is
 /// built at most once, by the first compressed session to ask), offered to every subscriber of the group, and
 /// released; nothing per subscriber is encoded, compressed or allocated.
@@ -39,19 +41,14 @@ namespace MarketPush.Engine.Routing;
 /// <para>
 /// The router never waits on a session: <see cref="IUpdateSubscriber.TryEnqueue"/> only ever queues, conflates or
 /// refuses. Encoding uses one reused buffer per ingest thread. It also implements <see cref="ISnapshotSource"/>, the
-/// per-session snapshot path from the <see cref="LastValueCache"/> (subscribe, book resync), on the caller's thread.
+/// seam the session stage defines for its per-session snapshots from the <see cref="LastValueCache"/> (subscribe,
+/// book resync), on the caller's thread; sessions call it with none of their locks held.
 /// Owns only its group arrays; each message it builds is disposed after its fan-out, so every frame reference it
 /// took is back with the queues that kept one.
 /// </para>
 /// </remarks>
 public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 {
-    private const int EncodingCount = 2;
-    private const int QuoteGroup = 0;                         // + encoding
-    private const int TradeGroup = QuoteGroup + EncodingCount; // + encoding
-    private const int BookGroup = TradeGroup + EncodingCount;  // + encoding * TierCount + tier
-    private const int GroupCount = BookGroup + (EncodingCount * BookDepth.TierCount);
-
     // One scratch buffer per thread: an update is encoded and copied into its pooled frame within one call.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_updateBuffer;
@@ -66,11 +63,12 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
     [ThreadStatic]
     private static BookLevel[]? t_asks;
 
-    private readonly SubscriberList[][] _groups;
+    private readonly SubscriberGroups[] _groups;
     private readonly Lock _lock = new();
     private readonly LastValueCache _cache;
     private readonly FrameBuilder _frames;
-    private readonly IMarketMessageWriter[] _writers;
+    private readonly IMarketMessageWriter _json;
+    private readonly IMarketMessageWriter _messagePack;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private long _statusStamp;
@@ -92,15 +90,14 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
         ArgumentNullException.ThrowIfNull(frames);
         _cache = cache;
         _frames = frames;
-        _writers = [jsonWriter ?? JsonMessageWriter.Instance, messagePackWriter ?? MessagePackMessageWriter.Instance];
+        _json = jsonWriter ?? JsonMessageWriter.Instance;
+        _messagePack = messagePackWriter ?? MessagePackMessageWriter.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _groups = new SubscriberList[cache.Catalog.Count][];
+        _groups = new SubscriberGroups[cache.Catalog.Count];
         for (int i = 0; i < _groups.Length; i++)
         {
-            var groups = new SubscriberList[GroupCount];
-            Array.Fill(groups, SubscriberList.Empty);
-            _groups[i] = groups;
+            _groups[i] = new SubscriberGroups();
         }
     }
 
@@ -117,15 +114,14 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
     /// <summary>Subscribers that threw when offered an update (a bug; logged, and the fan-out went on).</summary>
     public long SubscriberErrors => Interlocked.Read(ref _subscriberErrors);
 
-    /// <summary>Adds a subscriber of (instrument, channel) in one wire variant; <paramref name="depth"/> is used for the book.</summary>
-    public void Add(IUpdateSubscriber subscriber, int instrumentId, MarketChannel channel, WireEncoding encoding, int depth)
+    /// <summary>Adds a subscriber of (instrument, channel) in one wire variant (its book depth counts for the book only).</summary>
+    public void Add(IUpdateSubscriber subscriber, int instrumentId, MarketChannel channel, WireVariant variant)
     {
         ArgumentNullException.ThrowIfNull(subscriber);
-        int group = GroupIndex(channel, encoding, depth);
-        SubscriberList[] groups = _groups[instrumentId];
+        ref SubscriberList group = ref _groups[instrumentId][channel, variant];
         lock (_lock)
         {
-            SubscriberList current = groups[group];
+            SubscriberList current = group;
             IUpdateSubscriber[] items = current.Items;
             int count = current.Count;
             if (count == items.Length)
@@ -138,19 +134,18 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
             // Slot `count` is beyond every snapshot published with this array (Remove never shrinks an array in
             // place), so no reader looks at it until the volatile write below publishes it together with the count.
             items[count] = subscriber;
-            Volatile.Write(ref groups[group], new SubscriberList(items, count + 1));
+            Volatile.Write(ref group, new SubscriberList(items, count + 1));
         }
     }
 
     /// <summary>Removes a subscriber added with the same arguments; false when it was not there.</summary>
-    public bool Remove(IUpdateSubscriber subscriber, int instrumentId, MarketChannel channel, WireEncoding encoding, int depth)
+    public bool Remove(IUpdateSubscriber subscriber, int instrumentId, MarketChannel channel, WireVariant variant)
     {
         ArgumentNullException.ThrowIfNull(subscriber);
-        int group = GroupIndex(channel, encoding, depth);
-        SubscriberList[] groups = _groups[instrumentId];
+        ref SubscriberList group = ref _groups[instrumentId][channel, variant];
         lock (_lock)
         {
-            SubscriberList current = groups[group];
+            SubscriberList current = group;
             int count = current.Count;
             int index = Array.IndexOf(current.Items, subscriber, 0, count);
             if (index < 0)
@@ -176,7 +171,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
                 next = new SubscriberList(items, count - 1);
             }
 
-            Volatile.Write(ref groups[group], next);
+            Volatile.Write(ref group, next);
             return true;
         }
     }
@@ -184,13 +179,14 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
     /// <summary>Subscribers of (instrument, channel) over every wire variant.</summary>
     public int CountSubscribers(int instrumentId, MarketChannel channel)
     {
-        SubscriberList[] groups = _groups[instrumentId];
+        SubscriberGroups groups = _groups[instrumentId];
+        ReadOnlySpan<SubscriberGroups.GroupKey> keys = SubscriberGroups.Keys;
         int total = 0;
-        for (int g = 0; g < GroupCount; g++)
+        for (int slot = 0; slot < keys.Length; slot++)
         {
-            if (ChannelOfGroup(g) == channel)
+            if (keys[slot].Channel == channel)
             {
-                total += Volatile.Read(ref groups[g]).Count;
+                total += Volatile.Read(ref groups.At(slot)).Count;
             }
         }
 
@@ -201,48 +197,49 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
     public void OnQuote(Instrument instrument, long sequence, long timestamp, in Quote quote)
     {
-        SubscriberList[] groups = _groups[instrument.Id];
-        for (int e = 0; e < EncodingCount; e++)
+        SubscriberGroups groups = _groups[instrument.Id];
+        foreach (WireEncoding encoding in WireVariant.Encodings)
         {
-            SubscriberList subscribers = Volatile.Read(ref groups[QuoteGroup + e]);
+            var variant = new WireVariant(encoding, deflate: false);
+            SubscriberList subscribers = Volatile.Read(ref groups[MarketChannel.Quote, variant]);
             if (subscribers.Count == 0)
             {
                 continue;
             }
 
             ArrayBufferWriter<byte> buffer = UpdateBuffer();
-            _writers[e].WriteQuote(buffer, instrument, sequence, timestamp, quote, snapshot: false);
-            Publish(e, buffer, subscribers, sequence, timestamp);
+            WriterFor(encoding).WriteQuote(buffer, instrument, sequence, timestamp, quote, snapshot: false);
+            Publish(variant, buffer, subscribers, sequence, timestamp);
         }
     }
 
     public void OnTrade(Instrument instrument, long sequence, long timestamp, in Trade trade)
     {
-        SubscriberList[] groups = _groups[instrument.Id];
-        for (int e = 0; e < EncodingCount; e++)
+        SubscriberGroups groups = _groups[instrument.Id];
+        foreach (WireEncoding encoding in WireVariant.Encodings)
         {
-            SubscriberList subscribers = Volatile.Read(ref groups[TradeGroup + e]);
+            var variant = new WireVariant(encoding, deflate: false);
+            SubscriberList subscribers = Volatile.Read(ref groups[MarketChannel.Trade, variant]);
             if (subscribers.Count == 0)
             {
                 continue;
             }
 
             ArrayBufferWriter<byte> buffer = UpdateBuffer();
-            _writers[e].WriteTrade(buffer, instrument, sequence, timestamp, trade, snapshot: false);
-            Publish(e, buffer, subscribers, sequence, timestamp);
+            WriterFor(encoding).WriteTrade(buffer, instrument, sequence, timestamp, trade, snapshot: false);
+            Publish(variant, buffer, subscribers, sequence, timestamp);
         }
     }
 
     public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update)
     {
-        SubscriberList[] groups = _groups[instrument.Id];
-        ReadOnlySpan<int> tiers = BookDepth.Tiers;
-        for (int e = 0; e < EncodingCount; e++)
+        SubscriberGroups groups = _groups[instrument.Id];
+        foreach (WireEncoding encoding in WireVariant.Encodings)
         {
-            for (int t = 0; t < tiers.Length; t++)
+            foreach (int depth in BookDepth.Tiers)
             {
-                SubscriberList subscribers = Volatile.Read(ref groups[BookGroup + (e * BookDepth.TierCount) + t]);
-                int depth = tiers[t];
+                var variant = new WireVariant(encoding, deflate: false, depth);
+                SubscriberList subscribers = Volatile.Read(ref groups[MarketChannel.Book, variant]);
                 // A change below this tier's window is no change for its clients: they get no message (a seq gap
                 // that skipped nothing), rather than an empty delta on every deep-book update.
                 if (subscribers.Count == 0 || !update.HasChanges(depth))
@@ -251,29 +248,31 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
                 }
 
                 ArrayBufferWriter<byte> buffer = UpdateBuffer();
-                _writers[e].WriteBook(buffer, instrument, sequence, timestamp, update.GetBids(depth), update.GetAsks(depth), snapshot: false, update.GetChecksum(depth));
-                Publish(e, buffer, subscribers, sequence, timestamp);
+                WriterFor(encoding).WriteBook(buffer, instrument, sequence, timestamp, update.GetBids(depth), update.GetAsks(depth), snapshot: false, update.GetChecksum(depth));
+                Publish(variant, buffer, subscribers, sequence, timestamp);
             }
         }
     }
 
     public void OnStatus(Instrument instrument, FeedState state, long timestamp)
     {
-        SubscriberList[] groups = _groups[instrument.Id];
+        SubscriberGroups groups = _groups[instrument.Id];
+        ReadOnlySpan<SubscriberGroups.GroupKey> keys = SubscriberGroups.Keys;
         long stamp = Interlocked.Increment(ref _statusStamp);
-        for (int e = 0; e < EncodingCount; e++)
+        foreach (WireEncoding encoding in WireVariant.Encodings)
         {
             OutboundMessage? message = null;
             try
             {
-                for (int g = 0; g < GroupCount; g++)
+                // One status message per encoding, whatever channel or depth its subscribers are in.
+                for (int slot = 0; slot < keys.Length; slot++)
                 {
-                    if (EncodingOfGroup(g) != e)
+                    if (keys[slot].Variant.Encoding != encoding)
                     {
                         continue;
                     }
 
-                    SubscriberList subscribers = Volatile.Read(ref groups[g]);
+                    SubscriberList subscribers = Volatile.Read(ref groups.At(slot));
                     if (subscribers.Count == 0)
                     {
                         continue;
@@ -282,8 +281,8 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
                     if (message is null)
                     {
                         ArrayBufferWriter<byte> buffer = UpdateBuffer();
-                        _writers[e].WriteStatus(buffer, instrument, state, timestamp);
-                        message = _frames.CreateMessage(Opcode(e), buffer.WrittenSpan);
+                        WriterFor(encoding).WriteStatus(buffer, instrument, state, timestamp);
+                        message = _frames.CreateMessage(keys[slot].Variant.Opcode, buffer.WrittenSpan);
                         buffer.ResetWrittenCount();
                         Interlocked.Increment(ref _messagesBuilt);
                     }
@@ -310,10 +309,10 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
     // ---- ISnapshotSource: per session, off the update path ----------------------------------------------------
 
-    public OutboundMessage? CreateSnapshot(Instrument instrument, MarketChannel channel, WireEncoding encoding, int depth, out long sequence)
+    public OutboundMessage? CreateSnapshot(Instrument instrument, MarketChannel channel, WireVariant variant, out long sequence)
     {
         ArgumentNullException.ThrowIfNull(instrument);
-        int e = EncodingIndex(encoding);
+        IMarketMessageWriter writer = WriterFor(variant.Encoding);
         ArrayBufferWriter<byte> buffer = t_snapshotBuffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
         switch (channel)
@@ -326,7 +325,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
                 }
 
                 sequence = quote.Sequence;
-                _writers[e].WriteQuote(buffer, instrument, quote.Sequence, quote.Timestamp, quote.Quote, snapshot: true);
+                writer.WriteQuote(buffer, instrument, quote.Sequence, quote.Timestamp, quote.Quote, snapshot: true);
                 break;
 
             case MarketChannel.Trade:
@@ -337,12 +336,13 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
                 }
 
                 sequence = trade.Sequence;
-                _writers[e].WriteTrade(buffer, instrument, trade.Sequence, trade.Timestamp, trade.Trade, snapshot: true);
+                writer.WriteTrade(buffer, instrument, trade.Sequence, trade.Timestamp, trade.Trade, snapshot: true);
                 break;
 
             default:
                 BookLevel[] bids = t_bids ??= new BookLevel[BookDepth.Max];
                 BookLevel[] asks = t_asks ??= new BookLevel[BookDepth.Max];
+                int depth = variant.BookDepth;
                 if (!_cache.TryGetBook(instrument.Id, BookDepth.IsValid(depth) ? depth : BookDepth.Default, bids, asks, out BookSnapshot book))
                 {
                     sequence = 0;
@@ -350,11 +350,11 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
                 }
 
                 sequence = book.Sequence;
-                _writers[e].WriteBook(buffer, instrument, book.Sequence, book.Timestamp, bids.AsSpan(0, book.BidCount), asks.AsSpan(0, book.AskCount), snapshot: true, book.Checksum);
+                writer.WriteBook(buffer, instrument, book.Sequence, book.Timestamp, bids.AsSpan(0, book.BidCount), asks.AsSpan(0, book.AskCount), snapshot: true, book.Checksum);
                 break;
         }
 
-        OutboundMessage message = _frames.CreateMessage(Opcode(e), buffer.WrittenSpan);
+        OutboundMessage message = _frames.CreateMessage(variant.Opcode, buffer.WrittenSpan);
         buffer.ResetWrittenCount();
         return message;
     }
@@ -375,7 +375,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
         }
     }
 
-    public OutboundMessage? CreateStatusSnapshot(Instrument instrument, WireEncoding encoding)
+    public OutboundMessage? CreateStatusSnapshot(Instrument instrument, WireVariant variant)
     {
         ArgumentNullException.ThrowIfNull(instrument);
         FeedState state = _cache.GetState(instrument.Id);
@@ -386,11 +386,10 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
         // The cache keeps the state, not when it changed: the snapshot says "as of now".
         long now = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
-        int e = EncodingIndex(encoding);
         ArrayBufferWriter<byte> buffer = t_snapshotBuffer ??= new ArrayBufferWriter<byte>(1024);
         buffer.ResetWrittenCount();
-        _writers[e].WriteStatus(buffer, instrument, state, now);
-        OutboundMessage message = _frames.CreateMessage(Opcode(e), buffer.WrittenSpan);
+        WriterFor(variant.Encoding).WriteStatus(buffer, instrument, state, now);
+        OutboundMessage message = _frames.CreateMessage(variant.Opcode, buffer.WrittenSpan);
         buffer.ResetWrittenCount();
         return message;
     }
@@ -399,9 +398,9 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
     /// <summary>Frames the encoded update once, offers it to every subscriber of its variant, then drops the router's reference.</summary>
     /// <remarks>The frames carry the update's feed <paramref name="timestamp"/> so send loops can record its age at write.</remarks>
-    private void Publish(int encoding, ArrayBufferWriter<byte> buffer, SubscriberList subscribers, long sequence, long timestamp)
+    private void Publish(WireVariant variant, ArrayBufferWriter<byte> buffer, SubscriberList subscribers, long sequence, long timestamp)
     {
-        OutboundMessage message = _frames.CreateMessage(Opcode(encoding), buffer.WrittenSpan, feedTimestampMicros: timestamp);
+        OutboundMessage message = _frames.CreateMessage(variant.Opcode, buffer.WrittenSpan, feedTimestampMicros: timestamp);
         buffer.ResetWrittenCount();
         // One clock read per update for all its subscribers (IUpdateSubscriber.TryEnqueue says why).
         long now = _time.GetTimestamp();
@@ -443,56 +442,5 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
         return buffer;
     }
 
-    private static int EncodingIndex(WireEncoding encoding) => encoding == WireEncoding.MessagePack ? 1 : 0;
-
-    private static WebSocketOpcode Opcode(int encoding) => encoding == 1 ? WebSocketOpcode.Binary : WebSocketOpcode.Text;
-
-    private static int GroupIndex(MarketChannel channel, WireEncoding encoding, int depth)
-    {
-        int e = EncodingIndex(encoding);
-        return channel switch
-        {
-            MarketChannel.Quote => QuoteGroup + e,
-            MarketChannel.Trade => TradeGroup + e,
-            MarketChannel.Book => BookGroup + (e * BookDepth.TierCount) + BookDepth.GetTierIndex(depth),
-            _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, "Unknown channel."),
-        };
-    }
-
-    private static MarketChannel ChannelOfGroup(int group) => group switch
-    {
-        < TradeGroup => MarketChannel.Quote,
-        < BookGroup => MarketChannel.Trade,
-        _ => MarketChannel.Book,
-    };
-
-    private static int EncodingOfGroup(int group) => group switch
-    {
-        < TradeGroup => group - QuoteGroup,
-        < BookGroup => group - TradeGroup,
-        _ => (group - BookGroup) / BookDepth.TierCount,
-    };
-
-    /// <summary>
-    /// One published state of a subscriber group: the first <see cref="Count"/> slots of <see cref="Items"/>. Immutable
-    /// once published, and the slots it covers are never written again, so the ingest thread can iterate it lock-free.
-    /// </summary>
-    private sealed class SubscriberList
-    {
-        public const int InitialCapacity = 4;
-
-        public static readonly SubscriberList Empty = new([], 0);
-
-        public SubscriberList(IUpdateSubscriber[] items, int count)
-        {
-            Items = items;
-            Count = count;
-        }
-
-        public IUpdateSubscriber[] Items { get; }
-
-        public int Count { get; }
-
-        public ReadOnlySpan<IUpdateSubscriber> AsSpan() => new(Items, 0, Count);
-    }
+    private IMarketMessageWriter WriterFor(WireEncoding encoding) => encoding == WireEncoding.MessagePack ? _messagePack : _json;
 }

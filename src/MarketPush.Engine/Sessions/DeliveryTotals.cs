@@ -1,7 +1,7 @@
 namespace MarketPush.Engine.Sessions;
 
 /// <summary>
-/// Server-wide totals of the backpressure outcomes every <see cref="ConflationSlots"/> counts per session, readable
+/// Server-wide totals of the backpressure outcomes every <see cref="ConflatingDelivery"/> counts per session, readable
 /// without a metrics listener (tests, the log line at shutdown). Only the backpressure outcomes are totalled here
 /// (conflated, dropped, slow-consumer closes), and each session hands over its conflations and book-resync drops in
 /// batches, so the per-delivery path never touches a shared counter; enqueued updates are counted per session. Any thread.

@@ -274,7 +274,7 @@ public sealed class OutboundQueue
     }
 
     /// <summary>
-    /// Registers the owner of this session's conflation slots (<see cref="ConflationSlots.OnDrained"/>): the send loop
+    /// Registers the owner of this session's conflation slots (<see cref="ConflatingDelivery.OnDrained"/>): the send loop
     /// runs it each time it comes back for more, i.e. after every completed write, before it waits. That is when
     /// updates held back while the queue was at its bound can move in. Set once, before the session sees traffic.
     /// </summary>

@@ -1,5 +1,6 @@
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Sessions;
@@ -13,7 +14,7 @@ namespace MarketPush.Engine.Sessions;
 /// Created by <see cref="SubscriptionCommands"/> on the session's receive loop; its wire variant (instrument,
 /// channel, book depth, and the owner's encoding) never changes, so a new depth is a new subscription and an update
 /// still in flight to the old one is simply refused. Everything mutable is guarded by the owner's
-/// (<see cref="ConflationSlots"/>) lock; the router calls <see cref="TryEnqueue"/> from its ingest thread and the
+/// (<see cref="ConflatingDelivery"/>) lock; the router calls <see cref="TryEnqueue"/> from its ingest thread and the
 /// <see cref="TimerWheel"/> calls <see cref="OnTimer"/> when a maxRate wait is over. Owns one reference to its pending
 /// frame, if any; the owner releases it when the value is queued, replaced, or the subscription ends.
 /// </remarks>
@@ -22,8 +23,14 @@ public sealed class Subscription : TimerWheelEntry, IUpdateSubscriber
     // ---- Guarded by Owner's lock ----------------------------------------------------------------------------
 
     /// <summary>Updates with a seq at or below this are covered by what was already sent (a snapshot) and skipped.
-    /// Starts at long.MaxValue: a subscription receives nothing until <see cref="ConflationSlots.Activate"/>.</summary>
+    /// Starts at long.MaxValue: a subscription receives nothing until <see cref="ConflatingDelivery.Activate"/>.</summary>
     internal long MinSequence = long.MaxValue;
+
+    /// <summary>
+    /// The highest <c>seq</c> the router offered this subscription, refused or not. A snapshot built outside the
+    /// owner's lock is stale when an offer newer than it arrived meanwhile (<c>ConflatingDelivery.Snapshots.cs</c>).
+    /// </summary>
+    internal long LastOffered;
 
     /// <summary>Minimum spacing of sends in <see cref="TimeProvider"/> ticks (1/maxRate s); 0 = every update.</summary>
     internal long IntervalTicks;
@@ -47,7 +54,7 @@ public sealed class Subscription : TimerWheelEntry, IUpdateSubscriber
     internal Subscription? SlotNext;
     internal Subscription? SlotPrevious;
 
-    internal Subscription(ConflationSlots owner, Instrument instrument, MarketChannel channel, int depth, double maxRate)
+    internal Subscription(ConflatingDelivery owner, Instrument instrument, MarketChannel channel, int depth, double maxRate)
     {
         ArgumentNullException.ThrowIfNull(owner);
         ArgumentNullException.ThrowIfNull(instrument);
@@ -61,10 +68,10 @@ public sealed class Subscription : TimerWheelEntry, IUpdateSubscriber
         Channel = channel;
         Depth = channel == MarketChannel.Book ? depth : 0;
         MaxRate = maxRate;
-        IntervalTicks = ConflationSlots.ToIntervalTicks(maxRate, owner.Time.TimestampFrequency);
+        IntervalTicks = ConflatingDelivery.ToIntervalTicks(maxRate, owner.Time.TimestampFrequency);
     }
 
-    public ConflationSlots Owner { get; }
+    public ConflatingDelivery Owner { get; }
 
     public Instrument Instrument { get; }
 
@@ -72,6 +79,9 @@ public sealed class Subscription : TimerWheelEntry, IUpdateSubscriber
 
     /// <summary>Book levels per side for the book channel; 0 for quote and trade.</summary>
     public int Depth { get; }
+
+    /// <summary>What this subscription's messages look like on the wire: the session's encoding and compression, and its depth.</summary>
+    public WireVariant Variant => Owner.Variant.WithBookDepth(Depth);
 
     /// <summary>Updates per second allowed (0: every update). Changed by a later subscribe.</summary>
     public double MaxRate { get; internal set; }

@@ -3,9 +3,9 @@ using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
-using MarketPush.Protocol.WebSockets;
 
 namespace MarketPush.Engine.Sessions;
 
@@ -73,7 +73,7 @@ public sealed class SubscriptionCommands
     /// </summary>
     public SubscriptionTable CreateTable(OutboundQueue queue, WireEncoding encoding, bool compression, Action<DisconnectReason>? close)
     {
-        var slots = new ConflationSlots(queue, encoding, compression, _router, _scheduler, Limits, _metrics, _totals, close);
+        var slots = new ConflatingDelivery(queue, new WireVariant(encoding, compression), _router, _scheduler, Limits, _metrics, _totals, close);
         return new SubscriptionTable(slots, Limits.MaxSubscriptions);
     }
 
@@ -82,7 +82,7 @@ public sealed class SubscriptionCommands
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(command);
-        ConflationSlots updates = table.Updates;
+        ConflatingDelivery updates = table.Updates;
         var accepted = new List<string>();
         var rejected = new List<SymbolRejection>();
         var activations = new List<(Subscription Subscription, bool Snapshot)>();
@@ -165,7 +165,7 @@ public sealed class SubscriptionCommands
         }
 
         ArrayBufferWriter<byte> buffer = RentBuffer();
-        ServerMessages.WriterFor(updates.Encoding).WriteSubscribed(buffer, command.Id, accepted, command.Channels, rejected);
+        ServerMessages.WriterFor(updates.Variant.Encoding).WriteSubscribed(buffer, command.Id, accepted, command.Channels, rejected);
         Send(updates, buffer);
 
         foreach ((Subscription subscription, bool snapshot) in activations)
@@ -177,10 +177,10 @@ public sealed class SubscriptionCommands
         {
             foreach (Instrument instrument in newSymbols)
             {
-                using OutboundMessage? status = _router.CreateStatusSnapshot(instrument, updates.Encoding);
+                using OutboundMessage? status = _router.CreateStatusSnapshot(instrument, updates.Variant);
                 if (status is not null)
                 {
-                    updates.Queue.TryEnqueue(status.GetFrame(updates.Compression));
+                    updates.Queue.TryEnqueue(status.GetFrame(updates.Variant.Deflate));
                 }
             }
         }
@@ -191,7 +191,7 @@ public sealed class SubscriptionCommands
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(command);
-        ConflationSlots updates = table.Updates;
+        ConflatingDelivery updates = table.Updates;
         var symbols = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int removed = 0;
@@ -229,7 +229,7 @@ public sealed class SubscriptionCommands
         // Queued after the subscriptions are gone from the router and their held values released: nothing for
         // these pairs is queued after the reply (an update already in the queue may precede it).
         ArrayBufferWriter<byte> buffer = RentBuffer();
-        ServerMessages.WriterFor(updates.Encoding).WriteUnsubscribed(buffer, command.Id, symbols, command.Channels);
+        ServerMessages.WriterFor(updates.Variant.Encoding).WriteUnsubscribed(buffer, command.Id, symbols, command.Channels);
         Send(updates, buffer);
     }
 
@@ -241,7 +241,7 @@ public sealed class SubscriptionCommands
         ArgumentNullException.ThrowIfNull(command);
         ArrayBufferWriter<byte> buffer = RentBuffer();
         ServerMessages.WriterFor(encoding).WriteSymbols(buffer, command.Id, _catalog.FindByPrefix(command.Prefix));
-        Send(queue, encoding, compression, buffer);
+        Send(queue, new WireVariant(encoding, compression), buffer);
     }
 
     /// <summary>
@@ -275,26 +275,25 @@ public sealed class SubscriptionCommands
         var subscription = new Subscription(table.Updates, instrument, channel, channel == MarketChannel.Book ? depth : 0, maxRate);
         table.SetLocked(subscription);
         // Inactive until Activate: the router may offer it updates from now on, and it refuses them until then.
-        _router.Add(subscription, instrument.Id, channel, table.Updates.Encoding, subscription.Depth);
+        _router.Add(subscription, instrument.Id, channel, subscription.Variant);
         return subscription;
     }
 
-    private void Drop(Subscription subscription, ConflationSlots updates)
+    private void Drop(Subscription subscription, ConflatingDelivery updates)
     {
-        _router.Remove(subscription, subscription.Instrument.Id, subscription.Channel, updates.Encoding, subscription.Depth);
+        _router.Remove(subscription, subscription.Instrument.Id, subscription.Channel, subscription.Variant);
         updates.Remove(subscription);
     }
 
     /// <summary>Frames a reply once (compressed for a deflate session when large, e.g. the symbol list) and queues it.</summary>
-    private void Send(ConflationSlots updates, ArrayBufferWriter<byte> buffer) => Send(updates.Queue, updates.Encoding, updates.Compression, buffer);
+    private void Send(ConflatingDelivery updates, ArrayBufferWriter<byte> buffer) => Send(updates.Queue, updates.Variant, buffer);
 
-    private void Send(OutboundQueue queue, WireEncoding encoding, bool compression, ArrayBufferWriter<byte> buffer)
+    private void Send(OutboundQueue queue, WireVariant variant, ArrayBufferWriter<byte> buffer)
     {
-        WebSocketOpcode opcode = encoding == WireEncoding.MessagePack ? WebSocketOpcode.Binary : WebSocketOpcode.Text;
-        using OutboundMessage message = _frames.CreateMessage(opcode, buffer.WrittenSpan);
+        using OutboundMessage message = _frames.CreateMessage(variant.Opcode, buffer.WrittenSpan);
         buffer.ResetWrittenCount();
         // The queue takes its own reference; a full or closing queue refuses the reply (and counts it).
-        queue.TryEnqueue(message.GetFrame(compression));
+        queue.TryEnqueue(message.GetFrame(variant.Deflate));
     }
 
     private static ArrayBufferWriter<byte> RentBuffer()

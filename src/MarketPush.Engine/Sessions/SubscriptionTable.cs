@@ -5,7 +5,7 @@ namespace MarketPush.Engine.Sessions;
 
 /// <summary>
 /// One session's subscriptions, by (instrument, channel), with the per-connection limit, and the session's
-/// <see cref="ConflationSlots"/> they deliver through. Changed by <see cref="SubscriptionCommands"/> on the session's
+/// <see cref="ConflatingDelivery"/> they deliver through. Changed by <see cref="SubscriptionCommands"/> on the session's
 /// receive loop and emptied when the session ends (possibly on another thread), so every access takes its lock;
 /// commands hold <see cref="Gate"/> across a whole subscribe or unsubscribe so the limit check and the changes it
 /// allows are one step. Off the hot path: the router holds the <see cref="Subscription"/> objects themselves.
@@ -15,7 +15,7 @@ public sealed class SubscriptionTable
     private readonly Dictionary<long, Subscription> _subscriptions = [];
     private bool _closed;
 
-    public SubscriptionTable(ConflationSlots updates, int maxSubscriptions = 10_000)
+    public SubscriptionTable(ConflatingDelivery updates, int maxSubscriptions = 10_000)
     {
         ArgumentNullException.ThrowIfNull(updates);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSubscriptions, 1);
@@ -24,7 +24,7 @@ public sealed class SubscriptionTable
     }
 
     /// <summary>Where this session's market data goes (and its queue, encoding and compression).</summary>
-    public ConflationSlots Updates { get; }
+    public ConflatingDelivery Updates { get; }
 
     /// <summary>Most (symbol, channel) pairs this connection may hold.</summary>
     public int MaxSubscriptions { get; }

@@ -1,6 +1,7 @@
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
+using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using Xunit.Abstractions;
@@ -34,7 +35,7 @@ public sealed class SubscriberGroupGrowthTests : IDisposable
         long before = GC.GetAllocatedBytesForCurrentThread();
         foreach (RecordingSubscriber subscriber in next)
         {
-            _kit.Router.Add(subscriber, 0, MarketChannel.Quote, WireEncoding.Json, 0);
+            _kit.Router.Add(subscriber, 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0));
         }
 
         long perAdd = (GC.GetAllocatedBytesForCurrentThread() - before) / next.Length;
@@ -58,8 +59,8 @@ public sealed class SubscriberGroupGrowthTests : IDisposable
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < arrivals.Length; i++)
         {
-            Assert.True(_kit.Router.Remove(subscribers[i], 0, MarketChannel.Quote, WireEncoding.Json, 0));
-            _kit.Router.Add(arrivals[i], 0, MarketChannel.Quote, WireEncoding.Json, 0);
+            Assert.True(_kit.Router.Remove(subscribers[i], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0)));
+            _kit.Router.Add(arrivals[i], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0));
         }
 
         long perChurn = (GC.GetAllocatedBytesForCurrentThread() - before) / arrivals.Length;
@@ -79,11 +80,11 @@ public sealed class SubscriberGroupGrowthTests : IDisposable
     {
         RecordingSubscriber[] subscribers = AddQuoteSubscribers(37);
 
-        Assert.True(_kit.Router.Remove(subscribers[5], 0, MarketChannel.Quote, WireEncoding.Json, 0));
-        Assert.True(_kit.Router.Remove(subscribers[36], 0, MarketChannel.Quote, WireEncoding.Json, 0));
-        Assert.False(_kit.Router.Remove(subscribers[5], 0, MarketChannel.Quote, WireEncoding.Json, 0));
+        Assert.True(_kit.Router.Remove(subscribers[5], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0)));
+        Assert.True(_kit.Router.Remove(subscribers[36], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0)));
+        Assert.False(_kit.Router.Remove(subscribers[5], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0)));
         var late = new RecordingSubscriber();
-        _kit.Router.Add(late, 0, MarketChannel.Quote, WireEncoding.Json, 0);
+        _kit.Router.Add(late, 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0));
 
         _kit.Quote(0, bid: 10_000);
 
@@ -121,18 +122,18 @@ public sealed class SubscriberGroupGrowthTests : IDisposable
             for (int i = 0; i < Permanent; i++)
             {
                 permanent[i] = new RecordingSubscriber();
-                _kit.Router.Add(permanent[i], 0, MarketChannel.Quote, WireEncoding.Json, 0);
+                _kit.Router.Add(permanent[i], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0));
                 addedAfter[i] = Interlocked.Read(ref publishesStarted);
 
                 // Transient subscribers come and go around the permanent ones, replacing the array under the reader.
                 var transient = new RecordingSubscriber();
-                _kit.Router.Add(transient, 0, MarketChannel.Quote, WireEncoding.Json, 0);
+                _kit.Router.Add(transient, 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0));
                 if (i % 3 == 0)
                 {
                     Thread.Yield();
                 }
 
-                Assert.True(_kit.Router.Remove(transient, 0, MarketChannel.Quote, WireEncoding.Json, 0));
+                Assert.True(_kit.Router.Remove(transient, 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0)));
             }
         }
 
@@ -172,7 +173,7 @@ public sealed class SubscriberGroupGrowthTests : IDisposable
         for (int i = 0; i < count; i++)
         {
             subscribers[i] = new RecordingSubscriber();
-            _kit.Router.Add(subscribers[i], 0, MarketChannel.Quote, WireEncoding.Json, 0);
+            _kit.Router.Add(subscribers[i], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0));
         }
 
         return subscribers;

@@ -162,9 +162,9 @@ public sealed class SubscriptionCommandsTests : IDisposable
     {
         TestSession session = _kit.NewSession();
 
-        _kit.Commands.Symbols(session.Queue, session.Slots.Encoding, compression: false, RoutingTestKit.Command("""{"op":"symbols","id":3,"prefix":"SYM000"}"""));
-        _kit.Commands.Symbols(session.Queue, session.Slots.Encoding, compression: false, RoutingTestKit.Command("""{"op":"symbols","prefix":"sym"}"""));
-        _kit.Commands.Symbols(session.Queue, session.Slots.Encoding, compression: false, RoutingTestKit.Command("""{"op":"symbols"}"""));
+        _kit.Commands.Symbols(session.Queue, session.Slots.Variant.Encoding, compression: false, RoutingTestKit.Command("""{"op":"symbols","id":3,"prefix":"SYM000"}"""));
+        _kit.Commands.Symbols(session.Queue, session.Slots.Variant.Encoding, compression: false, RoutingTestKit.Command("""{"op":"symbols","prefix":"sym"}"""));
+        _kit.Commands.Symbols(session.Queue, session.Slots.Variant.Encoding, compression: false, RoutingTestKit.Command("""{"op":"symbols"}"""));
 
         List<JsonElement> replies = session.Drain();
         Assert.Equal(6, replies[0].GetProperty("symbols").GetArrayLength());

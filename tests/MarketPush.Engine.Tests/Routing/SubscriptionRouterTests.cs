@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MarketPush.Engine.Tests.Market;
+using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 
@@ -116,8 +117,8 @@ public sealed class SubscriptionRouterTests : IDisposable
     {
         FakeSubscriber[] subscribers = Subscribers(3, MarketChannel.Quote, WireEncoding.Json);
 
-        Assert.True(_kit.Router.Remove(subscribers[1], 0, MarketChannel.Quote, WireEncoding.Json, 0));
-        Assert.False(_kit.Router.Remove(subscribers[1], 0, MarketChannel.Quote, WireEncoding.Json, 0));
+        Assert.True(_kit.Router.Remove(subscribers[1], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0)));
+        Assert.False(_kit.Router.Remove(subscribers[1], 0, MarketChannel.Quote, new WireVariant(WireEncoding.Json, deflate: false, 0)));
         _kit.Quote(0, bid: 10_000);
 
         Assert.Single(subscribers[0].Updates);
@@ -176,7 +177,7 @@ public sealed class SubscriptionRouterTests : IDisposable
         _kit.FullBook(1, mid: 20_000, levels: 30);
         Instrument instrument = _kit.Catalog[1];
 
-        using var message = _kit.Router.CreateSnapshot(instrument, MarketChannel.Book, WireEncoding.Json, 5, out long sequence);
+        using var message = _kit.Router.CreateSnapshot(instrument, MarketChannel.Book, new WireVariant(WireEncoding.Json, deflate: false, 5), out long sequence);
 
         Assert.NotNull(message);
         Assert.Equal(1, sequence);
@@ -193,7 +194,7 @@ public sealed class SubscriptionRouterTests : IDisposable
     [Fact]
     public void CreateSnapshot_WithoutAValueYet_IsNull()
     {
-        using var message = _kit.Router.CreateSnapshot(_kit.Catalog[0], MarketChannel.Trade, WireEncoding.Json, 0, out long sequence);
+        using var message = _kit.Router.CreateSnapshot(_kit.Catalog[0], MarketChannel.Trade, new WireVariant(WireEncoding.Json, deflate: false, 0), out long sequence);
 
         Assert.Null(message);
         Assert.Equal(0, sequence);
@@ -256,7 +257,7 @@ public sealed class SubscriptionRouterTests : IDisposable
         for (int i = 0; i < count; i++)
         {
             subscribers[i] = new FakeSubscriber();
-            _kit.Router.Add(subscribers[i], instrumentId, channel, encoding, depth);
+            _kit.Router.Add(subscribers[i], instrumentId, channel, new WireVariant(encoding, deflate: false, channel == MarketChannel.Book ? depth : 0));
         }
 
         return subscribers;

@@ -5,11 +5,11 @@ using MarketPush.Engine.Sessions;
 namespace MarketPush.Engine.Tests.Routing;
 
 /// <summary>One session without a socket: its queue, conflation slots, subscriptions and the close reasons it asked for.</summary>
-internal sealed class TestSession(RoutingTestKit kit, OutboundQueue queue, ConflationSlots slots, SubscriptionTable table, List<DisconnectReason> closes)
+internal sealed class TestSession(RoutingTestKit kit, OutboundQueue queue, ConflatingDelivery slots, SubscriptionTable table, List<DisconnectReason> closes)
 {
     public OutboundQueue Queue { get; } = queue;
 
-    public ConflationSlots Slots { get; } = slots;
+    public ConflatingDelivery Slots { get; } = slots;
 
     public SubscriptionTable Table { get; } = table;
 

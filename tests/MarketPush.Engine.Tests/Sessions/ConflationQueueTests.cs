@@ -66,7 +66,7 @@ public sealed class ConflationQueueTests : IDisposable
         Assert.Equal(11, session.Slots.Conflated);
         Assert.Equal(1, _kit.Totals.Conflated); // a busy session hands its counts over in batches
 
-        _kit.Clock.AdvanceMilliseconds(ConflationSlots.ReportIntervalMs);
+        _kit.Clock.AdvanceMilliseconds(DeliveryCounters.ReportIntervalMs);
         _kit.Quote(0, bid: 10_020);
         Assert.Equal(12, _kit.Totals.Conflated); // ...at least every ReportIntervalMs
 
