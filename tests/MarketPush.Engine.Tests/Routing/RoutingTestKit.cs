@@ -6,6 +6,7 @@ using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
+using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Encodings.Json;
 using MarketPush.Protocol.Encodings.MessagePack;
 using MarketPush.Protocol.Handshake;
@@ -72,6 +73,16 @@ internal sealed class RoutingTestKit : IDisposable
         var closes = new List<DisconnectReason>();
         SubscriptionTable table = Commands.CreateTable(queue, encoding, compression, closes.Add);
         return new TestSession(this, queue, table.Updates, table, closes);
+    }
+
+    /// <summary>A session whose snapshots come from <paramref name="snapshots"/> (e.g. a wrapper of <see cref="Router"/>).</summary>
+    public TestSession NewSession(ISnapshotSource snapshots, int queueFrames = 1024)
+    {
+        var queue = new OutboundQueue(queueFrames);
+        var closes = new List<DisconnectReason>();
+        var delivery = new ConflatingDelivery(queue, new WireVariant(WireEncoding.Json, deflate: false), snapshots, Wheel, Limits, metrics: null, Totals, closes.Add);
+        var table = new SubscriptionTable(delivery, Limits.MaxSubscriptions);
+        return new TestSession(this, queue, delivery, table, closes);
     }
 
     public long NextTimestamp() => _timestamp += 1_000;
