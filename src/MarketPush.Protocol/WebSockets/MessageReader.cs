@@ -27,6 +27,10 @@ namespace MarketPush.Protocol.WebSockets;
 /// and before its payload is read. Bad peer input never throws; it yields <see cref="MessageReadStatus.ProtocolViolation"/>
 /// with the close code to send. Close and ProtocolViolation are terminal: later calls return them again and consume
 /// nothing.</para>
+/// <para>Size: the one source file allowed past 500 lines (STYLE.md; <c>SourceFileSizeTests</c> names it). It is a
+/// single state machine that reads top to bottom in the order a frame is processed (header, frame checks, payload,
+/// frame completion, close, message completion, inflation), and every step reads and writes the same frame and
+/// message state; split into partials, a reader would have to jump between files to follow one frame.</para>
 /// </remarks>
 public sealed class MessageReader : IDisposable
 {
