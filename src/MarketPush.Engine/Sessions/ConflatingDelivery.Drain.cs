@@ -152,7 +152,7 @@ public sealed partial class ConflatingDelivery
     }
 
     /// <summary>The slow-consumer deadline (wheel thread): close if the queue is still stuck, else wait for the deadline of the newest stretch.</summary>
-    private void OnSlowConsumerDeadline(long timestamp)
+    void ISlowConsumerDeadlineHandler.OnDeadline(long timestamp)
     {
         if (_counters.HasUnreported)
         {

@@ -42,7 +42,7 @@ namespace MarketPush.Engine.Sessions;
 /// this object, the subscription and the two frames' reference counts.
 /// </para>
 /// </remarks>
-public sealed partial class ConflatingDelivery
+public sealed partial class ConflatingDelivery : ISlowConsumerDeadlineHandler
 {
     private readonly Lock _gate = new();
     private readonly OutboundQueue _queue;
@@ -54,8 +54,9 @@ public sealed partial class ConflatingDelivery
     private readonly MarketPushMetrics? _metrics;
     private readonly DeliveryTotals? _totals;
     private readonly Action<DisconnectReason>? _close;
-    private readonly SubscriptionWaitList _rateWait = new();
-    private readonly SubscriptionWaitList _queueWait = new();
+    // Mutable structs: never readonly, never copied (a copy would drop the links it changes).
+    private SubscriptionWaitList _rateWait;
+    private SubscriptionWaitList _queueWait;
     private bool _completed;
     private long _lastStatusStamp;
 
@@ -85,7 +86,7 @@ public sealed partial class ConflatingDelivery
         _close = close;
         _counters = new DeliveryCounters(_time, totals, metrics);
         long slowConsumerTicks = Math.Max(1, (limits ?? SessionLimits.Default).SlowConsumerMs * _time.TimestampFrequency / 1000);
-        _deadline = new SlowConsumerDeadline(scheduler, slowConsumerTicks, OnSlowConsumerDeadline);
+        _deadline = new SlowConsumerDeadline(scheduler, slowConsumerTicks, this);
         queue.SetDrainedCallback(OnDrained);
     }
 

@@ -11,25 +11,27 @@ namespace MarketPush.Engine.Sessions;
 /// <remarks>
 /// Its own entry on the shared <see cref="TimerWheel"/>, due at the deadline, so a stuck session is closed even when
 /// no update arrives to notice it; the wheel calls <see cref="OnTimer"/> on its thread, outside the wheel's lock, and
-/// that hands the timestamp to the owner (<see cref="ConflatingDelivery"/>), which decides under its own lock. Every
+/// that hands the timestamp to the owner (<see cref="ConflatingDelivery"/>, through
+/// <see cref="ISlowConsumerDeadlineHandler"/> rather than a delegate, so a session carries no extra 64 B object for
+/// it), which decides under its own lock. Every
 /// other member is called under the owner's lock (router, send loop and timer threads). Owns nothing but its wheel
 /// entry; allocation-free.
 /// </remarks>
 internal sealed class SlowConsumerDeadline : TimerWheelEntry
 {
     private readonly TimerWheel _wheel;
-    private readonly Action<long> _due;
+    private readonly ISlowConsumerDeadlineHandler _owner;
     private long _since;
 
-    /// <param name="due">Called by the wheel's thread when the deadline passes (no lock held); decides and closes.</param>
-    public SlowConsumerDeadline(TimerWheel wheel, long limitTicks, Action<long> due)
+    /// <param name="owner">Called by the wheel's thread when the deadline passes (no lock held); decides and closes.</param>
+    public SlowConsumerDeadline(TimerWheel wheel, long limitTicks, ISlowConsumerDeadlineHandler owner)
     {
         ArgumentNullException.ThrowIfNull(wheel);
-        ArgumentNullException.ThrowIfNull(due);
+        ArgumentNullException.ThrowIfNull(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(limitTicks, 1);
         _wheel = wheel;
         LimitTicks = limitTicks;
-        _due = due;
+        _owner = owner;
     }
 
     /// <summary>How long the queue may stay full without a completed write, in <see cref="TimeProvider"/> ticks.</summary>
@@ -105,6 +107,6 @@ internal sealed class SlowConsumerDeadline : TimerWheelEntry
     protected internal override void OnTimer(long timestamp)
     {
         Debug.Assert(!IsScheduled, "the wheel unlinks an entry before it calls it");
-        _due(timestamp);
+        _owner.OnDeadline(timestamp);
     }
 }

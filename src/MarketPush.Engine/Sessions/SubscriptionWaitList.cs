@@ -13,9 +13,10 @@ namespace MarketPush.Engine.Sessions;
 /// is in at most one line. Not thread-safe: every member except <see cref="CountHint"/> is called under the owning
 /// <see cref="ConflatingDelivery"/>'s lock (router, receive loop, send loop and timer threads all take it).
 /// <see cref="CountHint"/> is a mirror written under that lock and read without it, so the send loop's call after
-/// every write can see "nobody waits" without taking the lock.
+/// every write can see "nobody waits" without taking the lock. A mutable struct held in a (non-readonly) field of its
+/// owner, as the old inline lists were, so a subscribed session carries no extra objects for its two lines.
 /// </remarks>
-internal sealed class SubscriptionWaitList
+internal struct SubscriptionWaitList
 {
     private int _countHint;
 

@@ -4,7 +4,7 @@ using MarketPush.Engine.Tests.Routing;
 namespace MarketPush.Engine.Tests.Sessions;
 
 /// <summary>The slow-consumer clock: full for the whole limit without a completed write means overdue, and only then.</summary>
-public sealed class SlowConsumerDeadlineTests
+public sealed class SlowConsumerDeadlineTests : ISlowConsumerDeadlineHandler
 {
     private const long LimitTicks = 1_000_000; // 1 s of the manual clock (1 MHz)
 
@@ -16,7 +16,7 @@ public sealed class SlowConsumerDeadlineTests
     public SlowConsumerDeadlineTests()
     {
         _wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
-        _deadline = new SlowConsumerDeadline(_wheel, LimitTicks, _due.Add);
+        _deadline = new SlowConsumerDeadline(_wheel, LimitTicks, this);
     }
 
     [Fact]
@@ -74,4 +74,6 @@ public sealed class SlowConsumerDeadlineTests
         _deadline.Cancel();
         Assert.Equal(0, _wheel.Count);
     }
+
+    void ISlowConsumerDeadlineHandler.OnDeadline(long timestamp) => _due.Add(timestamp);
 }
