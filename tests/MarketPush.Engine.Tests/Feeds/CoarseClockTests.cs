@@ -7,7 +7,7 @@ public sealed class CoarseClockTests
     [Fact]
     public async Task Timestamp_StaysWithinOneResolution_WhileRead_AndItsTimerStopsWhenNobodyReads()
     {
-        var time = new SupervisorTestClock();
+        var time = new TimerCountingTimeProvider();
         await using var clock = new CoarseClock(time);
         clock.Start();
         Assert.False(clock.IsTicking);
@@ -40,7 +40,7 @@ public sealed class CoarseClockTests
     [Fact]
     public async Task BeforeStart_TimestampMovesOnlyOnRefresh()
     {
-        var time = new SupervisorTestClock();
+        var time = new TimerCountingTimeProvider();
         await using var clock = new CoarseClock(time);
         long start = clock.Timestamp;
 

@@ -44,7 +44,7 @@ public class SupervisorTests
     [Fact(Timeout = Timeout)]
     public async Task CrashingFeed_IsRestartedWithGrowingBackoff_WhileAnotherFeedCarriesOn()
     {
-        var clock = new SupervisorTestClock();
+        var clock = new TimerCountingTimeProvider();
         InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(4);
         var crashing = new SupervisorTestFeed("crashy", static (_, start, _) => throw new InvalidOperationException($"boom {start}"));
         // Timers: the supervisor's staleness check and coarse clock, plus the restart delay when one is pending (== 3).
@@ -87,7 +87,7 @@ public class SupervisorTests
     [Fact(Timeout = Timeout)]
     public async Task HealthyRun_ResetsTheBackoff()
     {
-        var clock = new SupervisorTestClock();
+        var clock = new TimerCountingTimeProvider();
         var release = new TaskCompletionSource();
         var feed = new SupervisorTestFeed("flaky", async (_, start, _) =>
         {
@@ -142,7 +142,7 @@ public class SupervisorTests
     [Fact(Timeout = Timeout)]
     public async Task SilentSymbol_IsAnnouncedStale_ThenOpenJustBeforeItsNextUpdate()
     {
-        var clock = new SupervisorTestClock();
+        var clock = new TimerCountingTimeProvider();
         InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(2);
         var feed = new SupervisorTestFeed("venue");
         var sink = new RecordingSink();
@@ -176,7 +176,7 @@ public class SupervisorTests
     [Fact(Timeout = Timeout)]
     public async Task FeedGoingDown_MakesItsSymbolsStaleAtOnce_AndTheyReopenWithTheRestartedFeedsData()
     {
-        var clock = new SupervisorTestClock();
+        var clock = new TimerCountingTimeProvider();
         InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(3);
         var fail = new TaskCompletionSource();
         var feed = new SupervisorTestFeed("venue", async (writer, start, ct) =>
@@ -211,7 +211,7 @@ public class SupervisorTests
     [Fact(Timeout = Timeout)]
     public async Task IsLive_NeedsARunningFeedThatDeliveredWithinStaleAfter()
     {
-        var clock = new SupervisorTestClock();
+        var clock = new TimerCountingTimeProvider();
         var feed = new SupervisorTestFeed("venue");
         await using var supervisor = new FeedSupervisor(InstrumentCatalog.CreateGenerated(1), new IngestChannels(), timeProvider: clock);
         supervisor.Add(feed, new SupervisedFeedOptions { StaleAfter = TimeSpan.FromSeconds(5) });

@@ -9,7 +9,7 @@ namespace MarketPush.Engine.Tests.Metrics;
 // The recording API other stages call, seen through a scrape: right names, right labels, right numbers.
 public sealed class MarketPushMetricsTests : IDisposable
 {
-    private readonly MetricsTestClock _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly MarketPushMetrics _metrics;
     private readonly MetricsCollector _collector;
 

@@ -4,7 +4,7 @@ namespace MarketPush.Engine.Tests.Routing;
 
 public sealed class CommandLimiterTests
 {
-    private readonly ManualClock _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 11, 22, 14, 30, 0, TimeSpan.Zero));
 
     [Fact]
     public void BadCommandLimiter_AllowsTwentyErrorsInTenSeconds_AndTripsOnTheTwentyFirst()
@@ -14,7 +14,7 @@ public sealed class CommandLimiterTests
         for (int i = 0; i < 20; i++)
         {
             Assert.False(limiter.RecordError(), $"error {i + 1}");
-            _clock.AdvanceMilliseconds(400);
+            _clock.Advance(TimeSpan.FromMilliseconds(400));
         }
 
         Assert.True(limiter.RecordError());
@@ -28,7 +28,7 @@ public sealed class CommandLimiterTests
         for (int i = 0; i < 200; i++)
         {
             Assert.False(limiter.RecordError(), $"error {i + 1}");
-            _clock.AdvanceMilliseconds(501); // 20 errors span 10.02 s
+            _clock.Advance(TimeSpan.FromMilliseconds(501)); // 20 errors span 10.02 s
         }
 
         Assert.Equal(200, limiter.Count);
@@ -40,7 +40,7 @@ public sealed class CommandLimiterTests
         var limiter = new BadCommandLimiter(3, TimeSpan.FromSeconds(1), _clock);
         Assert.False(limiter.RecordError());
         Assert.False(limiter.RecordError());
-        _clock.AdvanceMilliseconds(5_000);
+        _clock.Advance(TimeSpan.FromMilliseconds(5_000));
 
         Assert.False(limiter.RecordError());
         Assert.False(limiter.RecordError());
@@ -59,11 +59,11 @@ public sealed class CommandLimiterTests
         }
 
         Assert.False(limiter.TryAcquire());
-        _clock.AdvanceMilliseconds(100);
+        _clock.Advance(TimeSpan.FromMilliseconds(100));
         Assert.True(limiter.TryAcquire());
         Assert.False(limiter.TryAcquire());
 
-        _clock.AdvanceMilliseconds(60_000); // refills to the burst, not beyond
+        _clock.Advance(TimeSpan.FromMilliseconds(60_000)); // refills to the burst, not beyond
         int allowed = 0;
         while (limiter.TryAcquire())
         {

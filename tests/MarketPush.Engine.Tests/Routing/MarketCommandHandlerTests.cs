@@ -104,7 +104,7 @@ public sealed class MarketCommandHandlerTests : IDisposable
         Assert.Equal(3, replies[3].GetProperty("id").GetInt64());
         Assert.False(session.Subscriptions!.TryGet(3, MarketChannel.Quote, out _));
 
-        _kit.Clock.AdvanceMilliseconds(1_000);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(1_000));
         Send(session, """{"op":"ping","id":9}""");
         Assert.Equal(["pong"], Types(Drain(session)));
         _handler.EndSession(session);
@@ -119,7 +119,7 @@ public sealed class MarketCommandHandlerTests : IDisposable
         _kit.Quote(0, bid: 10_000); // with the reply, the queue is full
         _kit.Quote(1, bid: 20_000); // held
 
-        _kit.Clock.AdvanceMilliseconds(501);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(501));
         _kit.Quote(1, bid: 20_001);
 
         Assert.Equal(CloseCodes.SlowConsumer, session.CloseReason!.Code);

@@ -39,7 +39,7 @@ internal sealed class RoutingTestKit : IDisposable
         Commands = new SubscriptionCommands(Router, Frames, Wheel, Limits, metrics: null, Totals);
     }
 
-    public ManualClock Clock { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 11, 22, 14, 30, 0, TimeSpan.Zero));
 
     public InstrumentCatalog Catalog { get; }
 

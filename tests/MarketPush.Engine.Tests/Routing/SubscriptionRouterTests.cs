@@ -134,7 +134,7 @@ public sealed class SubscriptionRouterTests : IDisposable
         long first = _kit.Clock.GetTimestamp();
 
         _kit.Quote(0, bid: 10_000);
-        _kit.Clock.AdvanceMilliseconds(250);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(250));
         _kit.Quote(0, bid: 10_001);
 
         // maxRate spacing and the slow-consumer deadline are measured on this reading, taken once per update.

@@ -5,20 +5,23 @@ namespace MarketPush.Engine.Tests.Routing;
 
 public sealed class TimerWheelTests
 {
-    private readonly ManualClock _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 11, 22, 14, 30, 0, TimeSpan.Zero));
+
+    /// <summary>A span in the clock's timestamp units (FakeTimeProvider's are TimeSpan ticks).</summary>
+    private long Ms(double milliseconds) => (long)(milliseconds * _clock.TimestampFrequency / 1000);
 
     [Fact]
     public void Entry_FiresNotBeforeItsDueTime_AndAtMostOneResolutionLate()
     {
         var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
         var entry = new RecordingEntry();
-        long due = _clock.GetTimestamp() + 12_345; // 12.345 ms
+        long due = _clock.GetTimestamp() + Ms(12.345);
 
         wheel.Schedule(entry, due);
         var firedAt = new List<long>();
         for (int i = 0; i < 40; i++)
         {
-            _clock.AdvanceMilliseconds(0.5);
+            _clock.Advance(TimeSpan.FromMilliseconds(0.5));
             wheel.Tick();
             if (entry.Fired.Count > 0 && firedAt.Count == 0)
             {
@@ -27,7 +30,7 @@ public sealed class TimerWheelTests
         }
 
         long fired = Assert.Single(firedAt);
-        Assert.InRange(fired, due, due + 5_000);
+        Assert.InRange(fired, due, due + Ms(5));
         Assert.Single(entry.Fired);
         Assert.False(entry.IsScheduled);
     }
@@ -37,11 +40,11 @@ public sealed class TimerWheelTests
     {
         var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
         var entry = new RecordingEntry();
-        wheel.Schedule(entry, _clock.GetTimestamp() + 1_000);
+        wheel.Schedule(entry, _clock.GetTimestamp() + Ms(1));
 
         Assert.True(wheel.Cancel(entry));
         Assert.False(wheel.Cancel(entry));
-        _clock.AdvanceMilliseconds(50);
+        _clock.Advance(TimeSpan.FromMilliseconds(50));
         wheel.Tick();
 
         Assert.Empty(entry.Fired);
@@ -54,13 +57,13 @@ public sealed class TimerWheelTests
         var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
         var entry = new RecordingEntry();
         long start = _clock.GetTimestamp();
-        wheel.Schedule(entry, start + 10_000);
-        wheel.Schedule(entry, start + 30_000);
+        wheel.Schedule(entry, start + Ms(10));
+        wheel.Schedule(entry, start + Ms(30));
 
-        _clock.AdvanceMilliseconds(20);
+        _clock.Advance(TimeSpan.FromMilliseconds(20));
         wheel.Tick();
         Assert.Empty(entry.Fired);
-        _clock.AdvanceMilliseconds(15);
+        _clock.Advance(TimeSpan.FromMilliseconds(15));
         wheel.Tick();
 
         Assert.Single(entry.Fired);
@@ -74,18 +77,18 @@ public sealed class TimerWheelTests
         var far = new RecordingEntry();
         var near = new RecordingEntry();
         long start = _clock.GetTimestamp();
-        wheel.Schedule(far, start + 10_000_000); // 10 s: many turns of a 512 × 5 ms wheel
-        wheel.Schedule(near, start + 10_000);
+        wheel.Schedule(far, start + Ms(10_000)); // 10 s: many turns of a 512 × 5 ms wheel
+        wheel.Schedule(near, start + Ms(10));
 
         for (int i = 0; i < 1_999; i++)
         {
-            _clock.AdvanceMilliseconds(5);
+            _clock.Advance(TimeSpan.FromMilliseconds(5));
             wheel.Tick();
         }
 
         Assert.Single(near.Fired);
         Assert.Empty(far.Fired);
-        _clock.AdvanceMilliseconds(10);
+        _clock.Advance(TimeSpan.FromMilliseconds(10));
         wheel.Tick();
         Assert.Single(far.Fired);
     }
@@ -96,14 +99,14 @@ public sealed class TimerWheelTests
         var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
         var late = new RecordingEntry();
         var past = new RecordingEntry();
-        wheel.Schedule(late, _clock.GetTimestamp() + 20_000);
+        wheel.Schedule(late, _clock.GetTimestamp() + Ms(20));
 
-        _clock.AdvanceMilliseconds(100); // the loop did not run for 20 ticks
+        _clock.Advance(TimeSpan.FromMilliseconds(100)); // the loop did not run for 20 ticks
         wheel.Tick();
         Assert.Single(late.Fired);
 
-        wheel.Schedule(past, _clock.GetTimestamp() - 50_000);
-        _clock.AdvanceMilliseconds(5);
+        wheel.Schedule(past, _clock.GetTimestamp() - Ms(50));
+        _clock.Advance(TimeSpan.FromMilliseconds(5));
         wheel.Tick();
         Assert.Single(past.Fired);
     }
@@ -112,12 +115,12 @@ public sealed class TimerWheelTests
     public void EntryRescheduledFromItsOwnCallback_FiresAgainLater()
     {
         var wheel = new TimerWheel(_clock, TimeSpan.FromMilliseconds(5));
-        var entry = new RecordingEntry { Wheel = wheel, RescheduleAfterMicros = 20_000, Times = 3 };
-        wheel.Schedule(entry, _clock.GetTimestamp() + 1_000);
+        var entry = new RecordingEntry { Wheel = wheel, RescheduleAfterTicks = Ms(20), Times = 3 };
+        wheel.Schedule(entry, _clock.GetTimestamp() + Ms(1));
 
         for (int i = 0; i < 100; i++)
         {
-            _clock.AdvanceMilliseconds(1);
+            _clock.Advance(TimeSpan.FromMilliseconds(1));
             wheel.Tick();
         }
 
@@ -132,11 +135,7 @@ public sealed class TimerWheelTests
         wheel.Start();
         wheel.Schedule(entry, TimeProvider.System.GetTimestamp() + (TimeProvider.System.TimestampFrequency / 50));
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (entry.Fired.Count == 0)
-        {
-            await Task.Delay(5, timeout.Token);
-        }
+        await entry.FirstFire.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Single(entry.Fired);
     }
@@ -145,7 +144,7 @@ public sealed class TimerWheelTests
     public async Task StartedWheel_SetsItsTimerOnlyWhileEntriesWait()
     {
         // An idle server must not wake a thread 200 times a second for a wheel with nothing in it.
-        var clock = new SupervisorTestClock();
+        var clock = new TimerCountingTimeProvider();
         await using var wheel = new TimerWheel(clock, TimeSpan.FromMilliseconds(5));
         wheel.Start();
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -153,13 +152,19 @@ public sealed class TimerWheelTests
         Assert.Equal(0, clock.PendingTimers);
         Assert.Equal(0, wheel.TimerTicks);
 
-        // SupervisorTestClock counts in TimeSpan ticks (100 ns), so "micros" here are TimeSpan ticks.
-        var entry = new RecordingEntry { Wheel = wheel, RescheduleAfterMicros = TimeSpan.FromMilliseconds(20).Ticks, Times = 2 };
+        // FakeTimeProvider counts in TimeSpan ticks (100 ns), so timestamps here are TimeSpan ticks.
+        var entry = new RecordingEntry { Wheel = wheel, RescheduleAfterTicks = TimeSpan.FromMilliseconds(20).Ticks, Times = 2 };
         wheel.Schedule(entry, clock.GetTimestamp() + TimeSpan.FromMilliseconds(12).Ticks);
         Assert.True(wheel.IsTicking);
         Assert.Equal(1, clock.PendingTimers);
 
-        clock.Advance(TimeSpan.FromMilliseconds(100));
+        // FakeTimeProvider.Advance fires each due timer with the clock already at the end of the advance, so time moves
+        // in 5 ms steps, as it would for a running wheel; one 100 ms jump would look like a stalled timer.
+        for (int step = 0; step < 20; step++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(5));
+        }
+
         Assert.Equal(2, entry.Fired.Count); // fired, rescheduled itself from the callback, fired again
         Assert.False(wheel.IsTicking);
         Assert.Equal(0, clock.PendingTimers);
@@ -174,7 +179,7 @@ public sealed class TimerWheelTests
     public async Task StartedWheel_AfterALongIdleSpell_FiresAnEntryDueInThePastOnTheNextTick()
     {
         // Idle for longer than one turn of the wheel (512 × 5 ms): its idea of "now" is stale when the next entry comes.
-        var clock = new SupervisorTestClock();
+        var clock = new TimerCountingTimeProvider();
         await using var wheel = new TimerWheel(clock, TimeSpan.FromMilliseconds(5));
         wheel.Start();
         clock.Advance(TimeSpan.FromSeconds(10));
@@ -190,7 +195,7 @@ public sealed class TimerWheelTests
     [Fact]
     public async Task DisposedWheel_DoesNotSetItsTimerAgain()
     {
-        var clock = new SupervisorTestClock();
+        var clock = new TimerCountingTimeProvider();
         var wheel = new TimerWheel(clock, TimeSpan.FromMilliseconds(5));
         wheel.Start();
         await wheel.DisposeAsync();
@@ -207,9 +212,12 @@ public sealed class TimerWheelTests
 
         public TimerWheel? Wheel { get; init; }
 
-        public long RescheduleAfterMicros { get; init; }
+        public long RescheduleAfterTicks { get; init; }
 
         public int Times { get; init; } = 1;
+
+        /// <summary>Completed by the first <see cref="OnTimer"/>, so a test with a real clock awaits it instead of polling.</summary>
+        public TaskCompletionSource FirstFire { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         protected internal override void OnTimer(long timestamp)
         {
@@ -218,9 +226,11 @@ public sealed class TimerWheelTests
                 Fired.Add(timestamp);
             }
 
+            FirstFire.TrySetResult();
+
             if (Wheel is not null && Fired.Count < Times)
             {
-                Wheel.Schedule(this, timestamp + RescheduleAfterMicros);
+                Wheel.Schedule(this, timestamp + RescheduleAfterTicks);
             }
         }
     }

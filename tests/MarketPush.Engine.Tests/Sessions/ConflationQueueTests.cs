@@ -66,7 +66,7 @@ public sealed class ConflationQueueTests : IDisposable
         Assert.Equal(11, session.Slots.Conflated);
         Assert.Equal(1, _kit.Totals.Conflated); // a busy session hands its counts over in batches
 
-        _kit.Clock.AdvanceMilliseconds(DeliveryCounters.ReportIntervalMs);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(DeliveryCounters.ReportIntervalMs));
         _kit.Quote(0, bid: 10_020);
         Assert.Equal(12, _kit.Totals.Conflated); // ...at least every ReportIntervalMs
 
@@ -164,11 +164,11 @@ public sealed class ConflationQueueTests : IDisposable
         _kit.Quote(0, bid: 10_000); // queued, queue full
         _kit.Quote(1, bid: 20_000); // held: the slow-consumer clock starts
 
-        _kit.Clock.AdvanceMilliseconds(999);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(999));
         _kit.Quote(1, bid: 20_001);
         Assert.Empty(session.Closes);
 
-        _kit.Clock.AdvanceMilliseconds(2);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(2));
         _kit.Quote(1, bid: 20_002);
 
         DisconnectReason reason = Assert.Single(session.Closes);
@@ -194,7 +194,7 @@ public sealed class ConflationQueueTests : IDisposable
         for (int step = 1; step <= 300; step++)
         {
             _kit.Quote(step % 3, bid: 10_000 + step);
-            _kit.Clock.AdvanceMilliseconds(10);
+            _kit.Clock.Advance(TimeSpan.FromMilliseconds(10));
             if (step % 40 == 0)
             {
                 session.Drain();
@@ -218,9 +218,9 @@ public sealed class ConflationQueueTests : IDisposable
         _kit.Quote(0, bid: 10_000);
         _kit.Quote(1, bid: 20_000);
 
-        _kit.Clock.AdvanceMilliseconds(500);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(500));
         Assert.False(session.Slots.CheckSlowConsumer());
-        _kit.Clock.AdvanceMilliseconds(600);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(600));
         Assert.True(session.Slots.CheckSlowConsumer());
         Assert.False(session.Slots.CheckSlowConsumer());
 
@@ -238,13 +238,13 @@ public sealed class ConflationQueueTests : IDisposable
         _kit.Quote(1, bid: 20_000); // held: deadline in 1 s
         _kit.Quote(2, bid: 30_000); // held
 
-        _kit.Clock.AdvanceMilliseconds(600);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(600));
         Assert.Single(session.Drain()); // a write completed: SYM0001 moves in, SYM0002 still waits; clock restarts
-        _kit.Clock.AdvanceMilliseconds(500);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(500));
         _kit.Wheel.Tick();               // the first deadline passed, but the session made progress since
         Assert.Empty(session.Closes);
 
-        _kit.Clock.AdvanceMilliseconds(510);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(510));
         _kit.Wheel.Tick();               // 1.01 s since the last completed write
 
         Assert.Equal(CloseCodes.SlowConsumer, Assert.Single(session.Closes).Code);

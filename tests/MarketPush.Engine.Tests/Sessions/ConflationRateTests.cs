@@ -38,13 +38,13 @@ public sealed class ConflationRateTests : IDisposable
                 sent.Add((now, quote.GetProperty("seq").GetInt64()));
             }
 
-            _kit.Clock.AdvanceMilliseconds(1);
+            _kit.Clock.Advance(TimeSpan.FromMilliseconds(1));
             now++;
         }
 
         for (int i = 0; i < 10; i++)
         {
-            _kit.Clock.AdvanceMilliseconds(100);
+            _kit.Clock.Advance(TimeSpan.FromMilliseconds(100));
             _kit.Wheel.Tick();
             sent.AddRange(session.Drain().Select(q => (now, q.GetProperty("seq").GetInt64())));
         }
@@ -83,14 +83,14 @@ public sealed class ConflationRateTests : IDisposable
 
         _kit.Quote(0, bid: 10_000);
         Assert.Single(session.Drain());
-        _kit.Clock.AdvanceMilliseconds(100);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(100));
         _kit.Quote(0, bid: 10_001);
         _kit.Quote(0, bid: 10_002);
-        _kit.Clock.AdvanceMilliseconds(398);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(398));
         _kit.Wheel.Tick();
         Assert.Empty(session.Drain());
 
-        _kit.Clock.AdvanceMilliseconds(7);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(7));
         _kit.Wheel.Tick();
 
         JsonElement held = Assert.Single(session.Drain());
@@ -144,7 +144,7 @@ public sealed class ConflationRateTests : IDisposable
                 Assert.Equal(message.GetProperty("checksum").GetUInt32(), client.Checksum);
             }
 
-            _kit.Clock.AdvanceMilliseconds(1);
+            _kit.Clock.Advance(TimeSpan.FromMilliseconds(1));
         }
 
         Assert.True(snapshots > 2, $"{snapshots} snapshots");
@@ -166,7 +166,7 @@ public sealed class ConflationRateTests : IDisposable
         session.Subscribe("""{"op":"subscribe","symbols":["SYM0000"],"maxRate":0}""");
         Assert.Single(session.Drain()); // subscribed; no second snapshot
         _kit.Wheel.Tick();
-        _kit.Clock.AdvanceMilliseconds(6);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(6));
         _kit.Wheel.Tick();
         JsonElement released = Assert.Single(session.Drain());
         Assert.Equal(2, released.GetProperty("seq").GetInt64());
@@ -187,7 +187,7 @@ public sealed class ConflationRateTests : IDisposable
         Assert.Equal(1, _kit.Wheel.Count);
 
         session.Unsubscribe("""{"op":"unsubscribe","symbols":["SYM0000"]}""");
-        _kit.Clock.AdvanceMilliseconds(2_000);
+        _kit.Clock.Advance(TimeSpan.FromMilliseconds(2_000));
         _kit.Wheel.Tick();
 
         Assert.Equal(0, _kit.Wheel.Count);

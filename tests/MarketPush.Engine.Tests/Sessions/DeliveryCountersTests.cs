@@ -7,7 +7,7 @@ namespace MarketPush.Engine.Tests.Sessions;
 /// <summary>Per-session counts are exact at once; the server totals get them in batches, and rare drops at once.</summary>
 public sealed class DeliveryCountersTests
 {
-    private readonly ManualClock _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 11, 22, 14, 30, 0, TimeSpan.Zero));
     private readonly DeliveryTotals _totals = new();
     private readonly DeliveryCounters _counters;
 
@@ -32,7 +32,7 @@ public sealed class DeliveryCountersTests
         Assert.Equal(1, _totals.Conflated); // not due yet
         Assert.True(_counters.HasUnreported);
 
-        _clock.AdvanceMilliseconds(DeliveryCounters.ReportIntervalMs);
+        _clock.Advance(TimeSpan.FromMilliseconds(DeliveryCounters.ReportIntervalMs));
         Hand(_counters.TakeIfDue(_clock.GetTimestamp()));
         Assert.Equal(11, _totals.Conflated);
         Assert.Equal(10, _totals.Dropped);

@@ -13,7 +13,7 @@ internal sealed class SessionTestKit : IDisposable
     {
         Pool = new FramePool();
         Frames = new FrameBuilder(Pool, compressionThresholdBytes);
-        Time = new ManualTimeProvider(new DateTimeOffset(2025, 11, 22, 0, 0, 0, TimeSpan.Zero));
+        Time = new FakeTimeProvider(new DateTimeOffset(2025, 11, 22, 0, 0, 0, TimeSpan.Zero));
         Messages = new ServerMessages(Frames, heartbeatMs: 15_000, Time);
         Commands = new CommandHandler(Messages);
     }
@@ -22,7 +22,7 @@ internal sealed class SessionTestKit : IDisposable
 
     public FrameBuilder Frames { get; }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public ServerMessages Messages { get; }
 

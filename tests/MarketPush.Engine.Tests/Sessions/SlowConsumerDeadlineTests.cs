@@ -6,9 +6,9 @@ namespace MarketPush.Engine.Tests.Sessions;
 /// <summary>The slow-consumer clock: full for the whole limit without a completed write means overdue, and only then.</summary>
 public sealed class SlowConsumerDeadlineTests : ISlowConsumerDeadlineHandler
 {
-    private const long LimitTicks = 1_000_000; // 1 s of the manual clock (1 MHz)
+    private const long LimitTicks = TimeSpan.TicksPerSecond; // 1 s in FakeTimeProvider timestamp units (TimeSpan ticks)
 
-    private readonly ManualClock _clock = new();
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2025, 11, 22, 14, 30, 0, TimeSpan.Zero));
     private readonly TimerWheel _wheel;
     private readonly List<long> _due = [];
     private readonly SlowConsumerDeadline _deadline;
@@ -23,12 +23,12 @@ public sealed class SlowConsumerDeadlineTests : ISlowConsumerDeadlineHandler
     public void Started_IsOverdueOnceTheLimitPassed_AndTheWheelCallsTheOwnerThen()
     {
         _deadline.Start(_clock.GetTimestamp());
-        _clock.AdvanceMilliseconds(990);
+        _clock.Advance(TimeSpan.FromMilliseconds(990));
         _wheel.Tick();
         Assert.Empty(_due);
         Assert.False(_deadline.CheckExpired(_clock.GetTimestamp(), rearm: false));
 
-        _clock.AdvanceMilliseconds(20);
+        _clock.Advance(TimeSpan.FromMilliseconds(20));
         _wheel.Tick();
 
         Assert.Single(_due);
@@ -41,16 +41,16 @@ public sealed class SlowConsumerDeadlineTests : ISlowConsumerDeadlineHandler
     public void CompletedWrite_RestartsTheStretch_SoTheFirstDeadlineOnlyRearmsTheWheel()
     {
         _deadline.Start(_clock.GetTimestamp());
-        _clock.AdvanceMilliseconds(600);
+        _clock.Advance(TimeSpan.FromMilliseconds(600));
         _deadline.Restart(_clock.GetTimestamp()); // a write completed
-        _clock.AdvanceMilliseconds(500);
+        _clock.Advance(TimeSpan.FromMilliseconds(500));
         _wheel.Tick();
 
         long first = Assert.Single(_due);
         Assert.False(_deadline.CheckExpired(first, rearm: true)); // 0.5 s since the write: not yet, wheel re-armed
         Assert.Equal(1, _wheel.Count);
 
-        _clock.AdvanceMilliseconds(510);
+        _clock.Advance(TimeSpan.FromMilliseconds(510));
         _wheel.Tick();
         Assert.Equal(2, _due.Count);
         Assert.True(_deadline.CheckExpired(_due[1], rearm: true));
@@ -61,15 +61,15 @@ public sealed class SlowConsumerDeadlineTests : ISlowConsumerDeadlineHandler
     {
         long start = _clock.GetTimestamp();
         _deadline.Start(start);
-        _clock.AdvanceMilliseconds(700);
+        _clock.Advance(TimeSpan.FromMilliseconds(700));
         _deadline.Start(_clock.GetTimestamp()); // a second refusal does not move the clock
-        _clock.AdvanceMilliseconds(400);
+        _clock.Advance(TimeSpan.FromMilliseconds(400));
         Assert.True(_deadline.IsRunning);
         _deadline.Stop();
 
         Assert.False(_deadline.CheckExpired(_clock.GetTimestamp(), rearm: false));
         _deadline.Start(_clock.GetTimestamp()); // a new stretch after nothing waited
-        _clock.AdvanceMilliseconds(999);
+        _clock.Advance(TimeSpan.FromMilliseconds(999));
         Assert.False(_deadline.CheckExpired(_clock.GetTimestamp(), rearm: false));
         _deadline.Cancel();
         Assert.Equal(0, _wheel.Count);

@@ -15,7 +15,7 @@ public sealed class ConnectionKeepAliveTests : IAsyncDisposable
     private const int HeartbeatMs = 1_000; // the keepalive interval is then 250 ms
 
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(30));
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2025, 11, 22, 0, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 11, 22, 0, 0, 0, TimeSpan.Zero));
     private readonly StreamServer _server;
     private readonly ScriptedStream _stream = new();
     private readonly Session _session;

@@ -23,7 +23,7 @@ public sealed class SendLoopMetricsTests : IAsyncDisposable
     private static readonly DateTimeOffset s_now = new(2026, 11, 22, 8, 0, 0, TimeSpan.Zero);
 
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(30));
-    private readonly ManualTimeProvider _time = new(s_now);
+    private readonly FakeTimeProvider _time = new(s_now);
     private readonly MarketPushMetrics _metrics;
     private readonly MetricsCollector _collector;
     private readonly StreamServer _server;
