@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
@@ -7,6 +6,7 @@ using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Tests.Ingest;
 using MarketPush.Protocol.Messages;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace MarketPush.Engine.Tests.Feeds;
 
@@ -237,18 +237,8 @@ public class SupervisorTests
     {
         InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(3);
         using var metrics = new MarketPushMetrics();
-        long droppedMetric = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            // This test's meter only: tests running beside it publish the same instrument from their own meters.
-            if (instrument.Meter == metrics.Meter && instrument.Name == MetricNames.IngestDroppedUpdatesTotal)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref droppedMetric, value));
-        listener.Start();
+        // This test's meter only: tests running beside it publish the same instrument from their own meters.
+        using var droppedMetric = new MetricCollector<long>(metrics.Meter, MetricNames.IngestDroppedUpdatesTotal);
 
         var feed = new SupervisorTestFeed("venue");
         await using var supervisor = new FeedSupervisor(catalog, new IngestChannels(), metrics);
@@ -294,7 +284,7 @@ public class SupervisorTests
         }
 
         Assert.True(supervised.DroppedTicks > 1_000, $"only {supervised.DroppedTicks} drops");
-        Assert.Equal(supervised.DroppedTicks, Interlocked.Read(ref droppedMetric));
+        Assert.Equal(supervised.DroppedTicks, droppedMetric.GetMeasurementSnapshot().Sum(m => m.Value));
 
         // Ingest catches up; the next write finds room and re-sends what the drops took away.
         var cache = new LastValueCache(catalog);

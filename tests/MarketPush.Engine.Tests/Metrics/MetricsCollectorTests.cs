@@ -267,6 +267,8 @@ public sealed class MetricsCollectorTests : IDisposable
     [Fact]
     public void RuntimeMeter_StillPublishesEveryInstrumentTheMapExpects()
     {
+        // A MeterListener, not MetricCollector<T>: this asks which instruments the runtime publishes, by name, and a
+        // MetricCollector watches one instrument already known.
         var published = new HashSet<string>();
         using var listener = new MeterListener
         {
