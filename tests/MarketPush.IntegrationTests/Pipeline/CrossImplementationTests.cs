@@ -8,9 +8,10 @@ namespace MarketPush.IntegrationTests.Pipeline;
 
 /// <summary>
 /// PROTOCOL.md: "a decoded MessagePack message equals the parsed JSON message". A message of every type is taken from a
-/// MessagePack connection and decoded by two implementations nobody here wrote (Debian's python3-msgpack and npm's
-/// @msgpack/msgpack); each must give exactly what a JSON connection got for the same event, keys in the same order,
-/// with prices as float64 and every other number an integer.
+/// MessagePack connection and decoded by three implementations nobody here wrote (Debian's python3-msgpack, npm's
+/// @msgpack/msgpack and NuGet's MessagePack-CSharp); each must give exactly what a JSON connection got for the same
+/// event, keys in the same order, with prices as float64 and every other number an integer. MessagePack-CSharp also
+/// decodes every other message the MessagePack connection got, which must equal what the test's own decoder read.
 /// </summary>
 public sealed class CrossImplementationTests(ITestOutputHelper output)
 {
@@ -31,7 +32,7 @@ public sealed class CrossImplementationTests(ITestOutputHelper output)
     private static readonly string[] s_types = ["welcome", "heartbeat", "symbols", "subscribed", "quote", "trade", "book", "status", "pong", "error", "unsubscribed"];
 
     [Fact]
-    public async Task MessageOfEveryType_FromAMessagePackConnection_DecodesInPythonAndNode_ToWhatTheJsonConnectionSent()
+    public async Task MessageOfEveryType_FromAMessagePackConnection_DecodesInPythonNodeAndMessagePackCSharp_ToWhatTheJsonConnectionSent()
     {
         string python = "/usr/bin/python3";
         Assert.True(File.Exists(python), "needs Debian's /usr/bin/python3 with python3-msgpack (tests/run-all.sh installs it)");
@@ -91,6 +92,7 @@ public sealed class CrossImplementationTests(ITestOutputHelper output)
 
         List<JsonElement> byPython = Decode(python, ["-c", PythonScript], pairs.Select(p => p.MessagePack.Raw));
         List<JsonElement> byNode = Decode("node", ["-e", NodeScript, msgpackPackage], pairs.Select(p => p.MessagePack.Raw));
+        List<JsonElement> byMessagePackCSharp = [.. pairs.Select(p => MessagePackCSharpJson.Decode(p.MessagePack.Raw))];
 
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -99,10 +101,24 @@ public sealed class CrossImplementationTests(ITestOutputHelper output)
             output.WriteLine($"{type}: {Encoding.UTF8.GetString(jsonMessage.Raw)}");
             AssertSameMessage(expected, Normalize(type, byPython[i]), $"python {type}");
             AssertSameMessage(expected, Normalize(type, byNode[i]), $"node {type}");
+            AssertSameMessage(expected, Normalize(type, byMessagePackCSharp[i]), $"MessagePack-CSharp {type}");
             AssertMessagePackNumberTypes(byPython[i], type, type);
+            AssertMessagePackNumberTypes(byMessagePackCSharp[i], type, $"MessagePack-CSharp {type}");
+        }
+
+        // Every message the MessagePack connection got, not only the pairs: MessagePack-CSharp reads what the test's
+        // own decoder (MessagePackJson, behind Received.Message) read.
+        Assert.True(fromMessagePack.Count > pairs.Count, $"{fromMessagePack.Count} MessagePack messages for {pairs.Count} types");
+        for (int i = 0; i < fromMessagePack.Count; i++)
+        {
+            Received received = fromMessagePack[i];
+            JsonElement decoded = MessagePackCSharpJson.Decode(received.Raw);
+            AssertSameMessage(received.Message, decoded, $"MessagePack-CSharp message {i} ({received.Type})");
+            AssertMessagePackNumberTypes(decoded, received.Type, $"MessagePack-CSharp {received.Type}");
         }
 
         Assert.Equal("msgpack", byPython[0].GetProperty("encoding").GetString());
+        Assert.Equal("msgpack", byMessagePackCSharp[0].GetProperty("encoding").GetString());
         Assert.Equal("json", pairs[0].Json.Message.GetProperty("encoding").GetString());
     }
 
