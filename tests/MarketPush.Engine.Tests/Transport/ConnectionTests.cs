@@ -37,8 +37,7 @@ public sealed class ConnectionTests : IAsyncDisposable
     [Fact]
     public async Task IdleConnection_WaitsWithAZeroByteRead_AndHoldsNoReceiveBuffer()
     {
-        await _stream.WaitForAsync(s => s.ReadSizes.Length >= 1, Token);
-        await Task.Delay(50, Token);
+        await _stream.WaitForIdleReadAsync(Token); // one read can be pending at a time, so this is the idle loop's only read
 
         Assert.Equal([0], _stream.ReadSizes); // one pending read, of nothing: no buffer rented while idle
 
@@ -62,26 +61,26 @@ public sealed class ConnectionTests : IAsyncDisposable
 
         await _stream.SendFromClientAsync(RawFrame(0x89, "a"u8)); // a whole ping
         await _stream.WaitForAsync(s => s.Writes.Length >= 1, Token);
-        await Task.Delay(20, Token);
+        await _stream.WaitForIdleReadAsync(Token);
         Assert.False(_connection.HoldsFrameReader);
 
         byte[] first = RawFrame(0x01, "{\"op\":"u8);              // text fragment, FIN clear: a message is open
         await _stream.SendFromClientAsync(first);
         await _stream.SendFromClientAsync(RawFrame(0x89, "b"u8));  // a ping between the fragments (§5.4)
         await _stream.WaitForAsync(s => s.Writes.Length >= 2, Token);
-        await Task.Delay(20, Token);
+        await _stream.WaitForIdleReadAsync(Token);
         Assert.True(_connection.HoldsFrameReader);
 
         await _stream.SendFromClientAsync(RawFrame(0x80, "\"ping\",\"id\":7}"u8)); // final fragment
         await _stream.WaitForAsync(s => s.Writes.Length >= 3, Token);
-        await Task.Delay(20, Token);
+        await _stream.WaitForIdleReadAsync(Token);
         Assert.False(_connection.HoldsFrameReader);
 
         byte[] split = RawFrame(0x89, "cc"u8);
         await _stream.SendFromClientAsync(split[..3]);              // half a header: nothing consumed yet
-        await Task.Delay(20, Token);
+        await _stream.WaitForIdleReadAsync(Token);
         await _stream.SendFromClientAsync(split[3..7]);             // header and one payload byte consumed
-        await Task.Delay(20, Token);
+        await _stream.WaitForIdleReadAsync(Token);
         Assert.True(_connection.HoldsFrameReader);
         await _stream.SendFromClientAsync(split[7..]);
         await _stream.WaitForAsync(s => s.Writes.Length >= 4, Token);
@@ -110,8 +109,7 @@ public sealed class ConnectionTests : IAsyncDisposable
         }
 
         _stream.WriteGate.Release(10);
-        await _stream.WaitForAsync(s => s.Writes.Length >= 2, Token);
-        await Task.Delay(20, Token);
+        await _stream.WaitForAsync(s => s.Writes.Sum(w => ParsedFrame.ParseAll(w).Count) >= 101, Token); // all frames out: now count the writes
 
         Assert.Equal(2, _stream.Writes.Length);
         List<ParsedFrame> batch = ParsedFrame.ParseAll(_stream.Writes[1]);
@@ -124,6 +122,8 @@ public sealed class ConnectionTests : IAsyncDisposable
     {
         _time.Advance(TimeSpan.FromMilliseconds(HeartbeatMs - 1));
         _server.KeepAlive.Tick();
+        // A sleep kept on purpose: this asserts that nothing is written, and no event marks "the send loop would have
+        // written a ping by now" (a frame queued after it to serve as a barrier would itself count as traffic).
         await Task.Delay(20, Token);
         Assert.DoesNotContain(_stream.Writes, IsPing);
 
@@ -131,12 +131,13 @@ public sealed class ConnectionTests : IAsyncDisposable
         _server.KeepAlive.Tick();
         _server.KeepAlive.Tick(); // one ping per silent stretch, not one per tick
         await _stream.WaitForAsync(s => s.Writes.Any(IsPing), Token);
-        await Task.Delay(20, Token);
-        Assert.Single(_stream.Writes.SelectMany(w => ParsedFrame.ParseAll(w)), f => f.Opcode == WebSocketOpcode.Ping);
 
         _time.Advance(TimeSpan.FromMilliseconds(HeartbeatMs));
         _server.KeepAlive.Tick();
         await _stream.WaitForAsync(s => s.Writes.Any(IsClose), Token);
+
+        // Counted once the close is out: a second ping from the double tick was queued before it, so it would be written by now.
+        Assert.Single(_stream.Writes.SelectMany(w => ParsedFrame.ParseAll(w)), f => f.Opcode == WebSocketOpcode.Ping);
 
         ParsedFrame close = _stream.Writes.SelectMany(w => ParsedFrame.ParseAll(w)).Single(f => f.Opcode == WebSocketOpcode.Close);
         Assert.Equal(CloseCodes.HeartbeatTimeout, BinaryPrimitives.ReadUInt16BigEndian(close.Payload));

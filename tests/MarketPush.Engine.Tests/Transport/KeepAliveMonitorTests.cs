@@ -63,13 +63,19 @@ public sealed class KeepAliveMonitorTests : IDisposable
         Session session = _kit.NewSession();
         session.AttachTransport(transport);
         registry.TryAdd(session);
-        var monitor = new KeepAliveMonitor(registry, TimeSpan.FromMilliseconds(10), TimeProvider.System, NullLogger.Instance);
+        var monitor = new KeepAliveMonitor(registry, TimeSpan.FromMilliseconds(10), _kit.Time, NullLogger.Instance);
 
         monitor.Start();
+        for (int i = 1; i <= 3; i++)
+        {
+            _kit.Time.Advance(TimeSpan.FromMilliseconds(10)); // fires the monitor's PeriodicTimer
+            await transport.Ticks.WaitAsync(timeout.Token);
+        }
+
         await transport.ReachedThree.Task.WaitAsync(timeout.Token);
-        await monitor.DisposeAsync();
+        await monitor.DisposeAsync(); // returns once its loop has ended
         int after = transport.Count;
-        await Task.Delay(50, timeout.Token);
+        _kit.Time.Advance(TimeSpan.FromSeconds(1)); // a hundred intervals: a timer still armed would fire here, on this thread
 
         Assert.Equal(after, transport.Count);
     }
@@ -112,8 +118,12 @@ public sealed class KeepAliveMonitorTests : IDisposable
 
         public int Count => Volatile.Read(ref _count);
 
+        /// <summary>Released once per tick, so a test awaits each tick instead of sleeping.</summary>
+        public SemaphoreSlim Ticks { get; } = new(0);
+
         public void OnKeepAliveTick(long timestamp)
         {
+            Ticks.Release();
             if (Interlocked.Increment(ref _count) == 3)
             {
                 ReachedThree.TrySetResult();
