@@ -227,18 +227,24 @@ public class SyntheticFeedTests
     {
         // 4 events a second: the pacing timer's period is the event spacing (250 ms), not the old 20 ms poll, so an idle
         // server with a slow feed does not wake 50 times a second.
-        var timers = new CountingTimeProvider();
+        var timers = new TimerCountingTimeProvider();
         var feed = new SyntheticFeed(InstrumentCatalog.CreateGenerated(2), new SyntheticFeedOptions { QuotesPerSecond = 4 }, timers);
         var channel = Channel.CreateUnbounded<Tick>();
         using var stop = new CancellationTokenSource();
 
         Task run = feed.RunAsync(channel.Writer, stop.Token);
-        await Task.Delay(1_200);
+        await SupervisorTestFeed.WaitUntilAsync(() => timers.PendingTimers == 1, "the pacing timer is armed");
+        for (int slot = 1; slot <= 4; slot++)
+        {
+            timers.Advance(TimeSpan.FromMilliseconds(250)); // one event slot: the timer fires once, on this thread
+            await SupervisorTestFeed.WaitUntilAsync(() => feed.EventsGenerated >= slot, $"event {slot}");
+        }
+
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromMilliseconds(Timeout));
 
-        Assert.Equal(TimeSpan.FromMilliseconds(250), Assert.Single(timers.Periods));
-        Assert.InRange(feed.EventsGenerated, 1, 6);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Assert.Single(timers.CreatedPeriods));
+        Assert.Equal(4, feed.EventsGenerated); // one per slot over a second of (fake) time
     }
 
     [Fact]
@@ -304,7 +310,11 @@ public class SyntheticFeedTests
         }
     }
 
-    /// <summary>System time, except the wall clock, which the test steps; the monotonic clock stands still.</summary>
+    /// <summary>
+    /// System time, except the wall clock, which the test steps; the monotonic clock stands still. Not FakeTimeProvider:
+    /// its timestamp follows its wall clock (Advance and AdjustTime move both), and this test needs the two apart, to
+    /// catch a stamp computed as "wall clock at start + monotonic elapsed".
+    /// </summary>
     private sealed class SteppableWallClock(DateTimeOffset start) : TimeProvider
     {
         private long _utcTicks = start.UtcTicks;
@@ -314,22 +324,6 @@ public class SyntheticFeedTests
         public override long GetTimestamp() => 1_000_000;
 
         public void Step(TimeSpan by) => Interlocked.Add(ref _utcTicks, by.Ticks);
-    }
-
-    /// <summary>System time that remembers the period of every timer created through it.</summary>
-    private sealed class CountingTimeProvider : TimeProvider
-    {
-        public List<TimeSpan> Periods { get; } = [];
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            lock (Periods)
-            {
-                Periods.Add(period);
-            }
-
-            return base.CreateTimer(callback, state, dueTime, period);
-        }
     }
 
     private sealed class LastQuoteSink : ITickSink

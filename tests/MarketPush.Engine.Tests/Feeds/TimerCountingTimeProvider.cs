@@ -4,7 +4,7 @@ namespace MarketPush.Engine.Tests.Feeds;
 
 /// <summary>
 /// <see cref="FakeTimeProvider"/> (time moves and timers fire only inside <c>Advance</c>, on the test's thread) that also
-/// says how many of its timers are armed. FakeTimeProvider cannot tell that, and the tests need it twice: a supervisor
+/// says how many of its timers are armed (and the period each was created with). FakeTimeProvider cannot tell that, and the tests need it twice: a supervisor
 /// test must know the backoff <c>Task.Delay(…, time)</c> is armed before it advances past it (advancing earlier would
 /// skip the delay it is testing), and the coarse clock and timer wheel tests assert that an idle component leaves no
 /// timer armed. Each timer is FakeTimeProvider's own; this only watches <c>Change</c>, firing and <c>Dispose</c>.
@@ -31,8 +31,16 @@ internal sealed class TimerCountingTimeProvider : FakeTimeProvider
         }
     }
 
+    /// <summary>The period each timer was created with, in creation order.</summary>
+    public List<TimeSpan> CreatedPeriods { get; } = [];
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
+        lock (_gate)
+        {
+            CreatedPeriods.Add(period);
+        }
+
         var timer = new CountedTimer(this, callback, state);
         timer.Inner = base.CreateTimer(static s => ((CountedTimer)s!).Fire(), timer, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         timer.Change(dueTime, period);
