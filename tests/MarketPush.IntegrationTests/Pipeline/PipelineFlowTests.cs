@@ -14,13 +14,27 @@ public sealed class PipelineFlowTests
             configure?.Invoke(options);
         });
 
+    /// <summary>Until the ingest has stored a quote, a trade and a book for each symbol, so a subscribe gets a snapshot of each.</summary>
+    internal static Task WaitForLastValuesAsync(ServerScope server, string[] symbols, CancellationToken cancellationToken)
+    {
+        MarketPush.Engine.Ingest.LastValueCache cache = server.Host.Composition.Cache;
+        int[] ids = [.. symbols.Select(symbol => server.Host.Composition.Catalog.Instruments.Single(i => i.Symbol == symbol).Id)];
+        var bids = new MarketPush.Protocol.Messages.BookLevel[1];
+        var asks = new MarketPush.Protocol.Messages.BookLevel[1];
+        return Eventually.WaitUntilAsync(
+            () => ids.All(id => cache.TryGetQuote(id, out _) && cache.TryGetTrade(id, out _) && cache.TryGetBook(id, 1, bids, asks, out _)),
+            TimeSpan.FromSeconds(10),
+            $"{string.Join(',', symbols)} have a last quote, trade and book",
+            cancellationToken);
+    }
+
     [Fact]
     public async Task Subscribe_GetsSubscribed_ThenASnapshotPerChannel_ThenLiveUpdatesInSeqOrder()
     {
         await using ServerScope server = await StartFeedAsync();
         await using MarketClient client = await MarketClient.ConnectAsync(server);
         await client.ReceiveTypeAsync("welcome", server.Token);
-        await Task.Delay(300, server.Token); // let every channel get a last value
+        await WaitForLastValuesAsync(server, ["SYM0003", "SYM0011"], server.Token); // every channel has a snapshot to send
 
         await client.SendAsync("""{"op":"subscribe","id":7,"symbols":["SYM0003","SYM0011"],"channels":["quote","trade","book"]}""", server.Token);
         List<Received> messages = await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(1.5), server.Token);
@@ -163,7 +177,7 @@ public sealed class PipelineFlowTests
         await using ServerScope server = await StartFeedAsync();
         await using MarketClient client = await MarketClient.ConnectAsync(server);
         await client.ReceiveTypeAsync("welcome", server.Token);
-        await Task.Delay(200, server.Token);
+        await WaitForLastValuesAsync(server, ["SYM0001"], server.Token);
 
         await client.SendAsync("""{"op":"subscribe","symbols":["SYM0001"],"channels":["quote","book"],"depth":5}""", server.Token);
         await client.ReceiveTypeAsync("subscribed", server.Token);
