@@ -61,13 +61,23 @@ public sealed class CrossImplementationTests(ITestOutputHelper output)
             await client.SendAsync("""{"op":"fly","id":4}""", server.Token);
         }
 
-        Task<List<Received>> jsonWindow = json.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(1.5), server.Token);
-        Task<List<Received>> msgpackWindow = msgpack.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddSeconds(1.5), server.Token);
-        await Task.Delay(700, server.Token);
+        // Read both connections in turn (each always has a receive pending soon, so pings are answered) until each has
+        // the four replies and each of quote, trade and book has a live update that both got: what the pairs below need.
+        DateTimeOffset giveUp = DateTimeOffset.UtcNow.AddSeconds(20);
+        while (!HasRepliesAndSharedLiveUpdates(fromJson, fromMessagePack))
+        {
+            Assert.True(DateTimeOffset.UtcNow < giveUp, $"no shared live quote, trade and book after 20 s: {Describe(fromJson)} / {Describe(fromMessagePack)}");
+            fromJson.Add(await ReceiveOpenAsync(json, server.Token));
+            fromMessagePack.Add(await ReceiveOpenAsync(msgpack, server.Token));
+        }
+
         Instrument halted = server.Host.Composition.Catalog.Instruments.Single(i => i.Symbol == "SYM0001");
         server.Host.Composition.Router.OnStatus(halted, FeedState.Halted, MarketClient.NowMicros());
-        fromJson.AddRange(await jsonWindow);
-        fromMessagePack.AddRange(await msgpackWindow);
+        foreach ((MarketClient client, List<Received> into) in new[] { (json, fromJson), (msgpack, fromMessagePack) })
+        {
+            into.Add(await client.ReceiveTypeAsync("status", server.Token, into));
+        }
+
         foreach ((MarketClient client, List<Received> into) in new[] { (json, fromJson), (msgpack, fromMessagePack) })
         {
             await client.SendAsync("""{"op":"unsubscribe","id":5,"symbols":["SYM0001"]}""", server.Token);
@@ -121,6 +131,33 @@ public sealed class CrossImplementationTests(ITestOutputHelper output)
         Assert.Equal("msgpack", byMessagePackCSharp[0].GetProperty("encoding").GetString());
         Assert.Equal("json", pairs[0].Json.Message.GetProperty("encoding").GetString());
     }
+
+    private static bool HasRepliesAndSharedLiveUpdates(List<Received> fromJson, List<Received> fromMessagePack)
+    {
+        string[] replies = ["symbols", "subscribed", "pong", "error"];
+        if (!replies.All(r => fromJson.Any(m => m.Type == r) && fromMessagePack.Any(m => m.Type == r)))
+        {
+            return false;
+        }
+
+        foreach (string type in (string[])["quote", "trade", "book"])
+        {
+            var seqs = fromMessagePack.Where(m => m.Type == type && !m.IsSnapshot).Select(m => m.Seq).ToHashSet();
+            if (!fromJson.Any(j => j.Type == type && !j.IsSnapshot && seqs.Contains(j.Seq)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static async Task<Received> ReceiveOpenAsync(MarketClient client, CancellationToken cancellationToken) =>
+        await client.ReceiveAsync(cancellationToken)
+        ?? throw new Xunit.Sdk.XunitException($"the server closed the connection ({(int?)client.Socket.CloseStatus} {client.Socket.CloseStatusDescription})");
+
+    private static string Describe(List<Received> messages) =>
+        string.Join(',', messages.GroupBy(m => m.Type).Select(g => $"{g.Key}×{g.Count()}"));
 
     /// <summary>Fields that legitimately differ between two connections: their session id and encoding, and the time a reply was made.</summary>
     private static JsonElement Normalize(string type, JsonElement message)
