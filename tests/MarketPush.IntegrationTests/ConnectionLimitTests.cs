@@ -28,10 +28,7 @@ public sealed class ConnectionLimitTests
         Assert.Equal(3, server.Host.Stream.OpenConnections); // the refusals took no slot
 
         await clients[0].CloseAsync(WebSocketCloseStatus.NormalClosure, null, server.Token);
-        while (server.Host.Stream.OpenConnections != 2)
-        {
-            await Task.Delay(10, server.Token);
-        }
+        await Eventually.WaitUntilAsync(() => server.Host.Stream.OpenConnections == 2, TimeSpan.FromSeconds(10), "2 open connections", server.Token);
 
         ClientWebSocket again = await server.ConnectAsync();
         Assert.Equal("welcome", (await again.ReceiveWelcomeAsync(server.Token)).GetProperty("type").GetString());
@@ -67,10 +64,7 @@ public sealed class ConnectionLimitTests
         }
 
         // Every slot comes back once the clients are gone.
-        while (server.Host.Stream.OpenConnections != 0)
-        {
-            await Task.Delay(10, server.Token);
-        }
+        await Eventually.WaitUntilAsync(() => server.Host.Stream.OpenConnections == 0, TimeSpan.FromSeconds(10), "0 open connections", server.Token);
 
         Dictionary<string, double> scrape = await MetricsScrape.GetAsync(server.Host.Port, server.Token);
         Assert.Equal(0, scrape.Value("marketpush_transport_open_connections"));

@@ -63,13 +63,8 @@ internal sealed class ServerScope : IAsyncDisposable
         return client;
     }
 
-    public async Task WaitForSessionCountAsync(int count)
-    {
-        while (Host.SessionCount != count)
-        {
-            await Task.Delay(10, Token);
-        }
-    }
+    public Task WaitForSessionCountAsync(int count) =>
+        Eventually.WaitUntilAsync(() => Host.SessionCount == count, TimeSpan.FromSeconds(10), $"the server counts {count} sessions", Token);
 
     public async ValueTask DisposeAsync()
     {

@@ -66,7 +66,8 @@ internal sealed class PeerScenario : IAsyncDisposable
         await transcript.WaitForAsync(e => e.IsMessage || e.Event is "close" or "error", "the welcome message", StepTimeout);
         await WaitUntilAsync(() => _host.SessionCount == 1, "the server to count one session", transcript);
 
-        // Silence for more than two heartbeat intervals: only answered pings keep the session open.
+        // Silence for more than two heartbeat intervals: only answered pings keep the session open. The wait is the
+        // behaviour under test (a real peer's ping answers over real time), not a wait for an event.
         await Task.Delay(HeartbeatMs * 5 / 2);
         AssertNoCloseOrError(transcript, "after 2.5 heartbeat intervals of silence (the peer must answer the server's pings)");
         PeerAssert.True(_host.SessionCount == 1, transcript, "server dropped the session while the peer was idle (4002 = pings unanswered)");

@@ -86,8 +86,8 @@ public class FeedSetTests
         ingest.Start();
         set.Start();
 
-        await SupervisorTestFeed.WaitUntilAsync(() => sink.Count(static r => r.Symbol.StartsWith("R:", StringComparison.Ordinal)) >= 100 && sink.Count(static r => r.Symbol == "SYM0002") > 10, "both feeds delivered");
-        await SupervisorTestFeed.WaitUntilAsync(() => set.Supervisor.Feeds[0].State == SupervisedFeedState.Completed, "the replay to end");
+        await Eventually.WaitUntilAsync(() => sink.Count(static r => r.Symbol.StartsWith("R:", StringComparison.Ordinal)) >= 100 && sink.Count(static r => r.Symbol == "SYM0002") > 10, "both feeds delivered");
+        await Eventually.WaitUntilAsync(() => set.Supervisor.Feeds[0].State == SupervisedFeedState.Completed, "the replay to end");
 
         // The replay ended, so the set is no longer live, and /readyz says which feed and why.
         Assert.False(set.IsLive);

@@ -37,15 +37,4 @@ internal sealed class SupervisorTestFeed(string name, Func<ChannelWriter<Tick>, 
         {
         }
     }
-
-    /// <summary>Polls <paramref name="condition"/> until true (5 s at most): for states a feed's task reaches asynchronously.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(5);
-        }
-    }
 }

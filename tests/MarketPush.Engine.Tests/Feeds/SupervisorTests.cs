@@ -58,12 +58,12 @@ public class SupervisorTests
         });
         SupervisedFeed up = supervisor.Add(steady, new SupervisedFeedOptions { InstrumentIds = [2, 3] });
         supervisor.Start();
-        await SupervisorTestFeed.WaitUntilAsync(() => steady.Writer is not null, "the steady feed started");
+        await Eventually.WaitUntilAsync(() => steady.Writer is not null, "the steady feed started");
 
         double[] ceilings = [1, 2, 4, 8, 8];
         for (int failure = 1; failure <= ceilings.Length; failure++)
         {
-            await SupervisorTestFeed.WaitUntilAsync(() => down.State == SupervisedFeedState.Restarting && down.Failures == failure && clock.PendingTimers == 3, $"failure {failure} backs off");
+            await Eventually.WaitUntilAsync(() => down.State == SupervisedFeedState.Restarting && down.Failures == failure && clock.PendingTimers == 3, $"failure {failure} backs off");
             Assert.InRange(down.NextRestartDelay.TotalSeconds, ceilings[failure - 1] / 2, ceilings[failure - 1]);
             Assert.Equal($"boom {failure}", down.LastError?.Message);
 
@@ -74,7 +74,7 @@ public class SupervisorTests
             Assert.Equal(SupervisedFeedState.Running, up.State);
 
             clock.Advance(down.NextRestartDelay);
-            await SupervisorTestFeed.WaitUntilAsync(() => crashing.Starts == failure + 1, $"restart {failure}");
+            await Eventually.WaitUntilAsync(() => crashing.Starts == failure + 1, $"restart {failure}");
         }
 
         Assert.Equal(ceilings.Length, down.Restarts);
@@ -109,14 +109,14 @@ public class SupervisorTests
 
         for (int failure = 1; failure <= 2; failure++)
         {
-            await SupervisorTestFeed.WaitUntilAsync(() => supervised.Failures == failure && clock.PendingTimers == 3, $"failure {failure}");
+            await Eventually.WaitUntilAsync(() => supervised.Failures == failure && clock.PendingTimers == 3, $"failure {failure}");
             clock.Advance(supervised.NextRestartDelay);
         }
 
-        await SupervisorTestFeed.WaitUntilAsync(() => feed.Starts == 3, "the third run");
+        await Eventually.WaitUntilAsync(() => feed.Starts == 3, "the third run");
         clock.Advance(TimeSpan.FromSeconds(31));
         release.SetResult();
-        await SupervisorTestFeed.WaitUntilAsync(() => supervised.Failures == 3 && supervised.State == SupervisedFeedState.Restarting, "failure 3");
+        await Eventually.WaitUntilAsync(() => supervised.Failures == 3 && supervised.State == SupervisedFeedState.Restarting, "failure 3");
 
         Assert.InRange(supervised.NextRestartDelay.TotalSeconds, 0.5, 1); // back to the initial delay, not 4 s
     }
@@ -132,7 +132,7 @@ public class SupervisorTests
         SupervisedFeed feed = supervisor.Add(new ReplayFeed(new ReplayFeedOptions { Path = path, Speed = ReplayFeedOptions.MaxSpeed }, catalog));
         supervisor.Start();
 
-        await SupervisorTestFeed.WaitUntilAsync(() => feed.State == SupervisedFeedState.Failed, "the replay failed");
+        await Eventually.WaitUntilAsync(() => feed.State == SupervisedFeedState.Failed, "the replay failed");
         Assert.Equal(0, feed.Restarts);
         CaptureFormatException error = Assert.IsType<CaptureFormatException>(feed.LastError);
         Assert.Equal($"{path}: line 3 (byte 56): bad trade side 'sideways' (buy, sell or unknown)", error.Message);
@@ -150,7 +150,7 @@ public class SupervisorTests
         await using var supervisor = new FeedSupervisor(catalog, new IngestChannels(), timeProvider: clock);
         SupervisedFeed supervised = supervisor.Add(feed, new SupervisedFeedOptions { StaleAfter = TimeSpan.FromSeconds(5) });
         supervisor.Start();
-        await SupervisorTestFeed.WaitUntilAsync(() => feed.Writer is not null, "the feed started");
+        await Eventually.WaitUntilAsync(() => feed.Writer is not null, "the feed started");
 
         feed.Write(Quote(0, 100));
         feed.Write(Quote(1, 200));
@@ -193,17 +193,17 @@ public class SupervisorTests
         await using var supervisor = new FeedSupervisor(catalog, new IngestChannels(), timeProvider: clock);
         SupervisedFeed supervised = supervisor.Add(feed, new SupervisedFeedOptions { InstrumentIds = [0, 1], StaleAfter = TimeSpan.FromMinutes(5) });
         supervisor.Start();
-        await SupervisorTestFeed.WaitUntilAsync(() => supervised.IsLive, "the first update");
+        await Eventually.WaitUntilAsync(() => supervised.IsLive, "the first update");
 
         fail.SetResult();
-        await SupervisorTestFeed.WaitUntilAsync(() => supervised.State == SupervisedFeedState.Restarting && clock.PendingTimers == 3, "the crash");
+        await Eventually.WaitUntilAsync(() => supervised.State == SupervisedFeedState.Restarting && clock.PendingTimers == 3, "the crash");
         Assert.False(supervised.IsLive);
         Assert.False(supervisor.IsLive);
         List<Tick> ticks = DrainTicks(supervised);
         Assert.Equal(["quote 0", "status 0 Stale", "status 1 Stale"], ticks.Select(DescribeTick));
 
         clock.Advance(supervised.NextRestartDelay);
-        await SupervisorTestFeed.WaitUntilAsync(() => supervised.IsLive, "the restarted feed's first update");
+        await Eventually.WaitUntilAsync(() => supervised.IsLive, "the restarted feed's first update");
         Assert.Equal(["status 0 Open", "quote 0"], DrainTicks(supervised).Select(DescribeTick));
         Assert.Equal(FeedState.Stale, supervised.GetAnnouncedState(1)); // no data for it yet
     }
@@ -217,7 +217,7 @@ public class SupervisorTests
         supervisor.Add(feed, new SupervisedFeedOptions { StaleAfter = TimeSpan.FromSeconds(5) });
         Assert.False(supervisor.IsLive);
         supervisor.Start();
-        await SupervisorTestFeed.WaitUntilAsync(() => feed.Writer is not null, "the feed started");
+        await Eventually.WaitUntilAsync(() => feed.Writer is not null, "the feed started");
 
         Assert.False(supervisor.IsLive); // running, but nothing delivered yet
         feed.Write(Quote(0, 1));
@@ -244,7 +244,7 @@ public class SupervisorTests
         await using var supervisor = new FeedSupervisor(catalog, new IngestChannels(), metrics);
         SupervisedFeed supervised = supervisor.Add(feed, new SupervisedFeedOptions { Overflow = FeedOverflowMode.DropOldest, ChannelCapacity = 64 });
         supervisor.Start();
-        await SupervisorTestFeed.WaitUntilAsync(() => feed.Writer is not null, "the feed started");
+        await Eventually.WaitUntilAsync(() => feed.Writer is not null, "the feed started");
 
         // The venue's truth, while nobody reads the channel: 3 instruments, books within 40 price levels per side.
         var random = new Random(11);
@@ -344,7 +344,7 @@ public class SupervisorTests
         Assert.Equal(0, feed.DroppedTicks);
         Assert.Equal(Enumerable.Range(0, events).Select(static i => 1_000L + i), received.Take(events).Select(static t => t.Quote.BidPrice));
         Assert.Equal([(0, FeedState.Stale), (1, FeedState.Stale)], received.Skip(events).Select(static t => (t.InstrumentId, t.State)));
-        await SupervisorTestFeed.WaitUntilAsync(() => feed.State == SupervisedFeedState.Completed, "the replay completed");
+        await Eventually.WaitUntilAsync(() => feed.State == SupervisedFeedState.Completed, "the replay completed");
         Assert.Equal(0, feed.Restarts);
     }
 

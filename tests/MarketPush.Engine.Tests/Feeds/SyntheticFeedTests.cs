@@ -176,10 +176,7 @@ public class SyntheticFeedTests
         using var stop = new CancellationTokenSource();
 
         Task run = feed.RunAsync(channel.Writer, stop.Token);
-        while (channel.Reader.Count < 16)
-        {
-            await Task.Delay(5);
-        }
+        await Eventually.WaitUntilAsync(() => channel.Reader.Count == 16, "the feed filled the channel");
 
         await stop.CancelAsync();
         await run.WaitAsync(TimeSpan.FromMilliseconds(Timeout));
@@ -233,11 +230,11 @@ public class SyntheticFeedTests
         using var stop = new CancellationTokenSource();
 
         Task run = feed.RunAsync(channel.Writer, stop.Token);
-        await SupervisorTestFeed.WaitUntilAsync(() => timers.PendingTimers == 1, "the pacing timer is armed");
+        await Eventually.WaitUntilAsync(() => timers.PendingTimers == 1, "the pacing timer is armed");
         for (int slot = 1; slot <= 4; slot++)
         {
             timers.Advance(TimeSpan.FromMilliseconds(250)); // one event slot: the timer fires once, on this thread
-            await SupervisorTestFeed.WaitUntilAsync(() => feed.EventsGenerated >= slot, $"event {slot}");
+            await Eventually.WaitUntilAsync(() => feed.EventsGenerated >= slot, $"event {slot}");
         }
 
         await stop.CancelAsync();

@@ -216,10 +216,7 @@ public class IngestPipelineTests
 
         Task ingest = pipeline.RunAsync(channel.Reader, CancellationToken.None);
         supervisor.Start();
-        while (feed.EventsGenerated < 50_000 && !ingest.IsCompleted)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.WaitUntilAsync(() => feed.EventsGenerated >= 50_000 || ingest.IsCompleted, "50,000 events went through", TimeSpan.FromMilliseconds(Timeout));
 
         await supervisor.StopAsync().WaitAsync(TimeSpan.FromMilliseconds(Timeout)); // stops the feed, completes the channel
         await ingest.WaitAsync(TimeSpan.FromMilliseconds(Timeout)); // rethrows an assertion failed inside the sink

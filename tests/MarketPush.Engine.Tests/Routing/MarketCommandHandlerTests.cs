@@ -123,11 +123,7 @@ public sealed class MarketCommandHandlerTests : IDisposable
         _kit.Quote(1, bid: 20_001);
 
         Assert.Equal(CloseCodes.SlowConsumer, session.CloseReason!.Code);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (_kit.Router.CountSubscribers(1, MarketChannel.Quote) > 0)
-        {
-            await Task.Delay(5, timeout.Token);
-        }
+        await Eventually.WaitUntilAsync(() => _kit.Router.CountSubscribers(1, MarketChannel.Quote) == 0, "the closed session left the router", TimeSpan.FromSeconds(10));
 
         Assert.Equal(0, _kit.Router.CountSubscribers(0, MarketChannel.Quote));
         session.Queue.Complete();

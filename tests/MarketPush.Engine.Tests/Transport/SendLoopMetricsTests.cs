@@ -117,8 +117,9 @@ public sealed class SendLoopMetricsTests : IAsyncDisposable
                 }
             }
 
-            // SpinOnce yields the core after a few spins: on a machine with every core busy, a plain spin starved the
-            // send loop it waits for and the test ran past its timeout.
+            // A spin, not an await: this test counts the whole process's allocations, and an await that yields boxes
+            // this state machine on every write. SpinOnce yields the core after a few spins: on a machine with every core
+            // busy, a plain spin starved the send loop it waits for and the test ran past its timeout.
             var spinner = default(SpinWait);
             while (true)
             {

@@ -125,10 +125,8 @@ public sealed class FeedWiringTests : IDisposable
 
         string config = WriteConfig($$"""{ "Feeds": [ { "Kind": "synthetic", "Symbols": 3, "Rate": 300 }, { "Kind": "replay", "Prefix": "R:", "Path": {{JsonSerializer.Serialize(capture)}}, "Speed": "max" } ] }""");
         await using ServerScope ended = await ServerScope.StartAsync(options => options.ConfigPath = config);
-        while (ended.Host.Feeds!.Supervisor.Feeds[1].State != SupervisedFeedState.Completed)
-        {
-            await Task.Delay(20, ended.Token);
-        }
+        await Eventually.WaitUntilAsync(
+            () => ended.Host.Feeds!.Supervisor.Feeds[1].State == SupervisedFeedState.Completed, TimeSpan.FromSeconds(10), "the replay feed completed", ended.Token);
 
         (HttpStatusCode endedStatus, JsonElement endedBody) = await ReadyzAsync(ended);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, endedStatus);

@@ -64,7 +64,8 @@ public sealed class PipelineErrorTests
         Assert.Equal(113, limited[^1].GetProperty("id").GetInt64());
         Assert.Equal(100, replies[0].GetProperty("id").GetInt64());
 
-        // Still open: once the bucket refills, commands work again.
+        // Still open: once the bucket refills, commands work again. The wait is the behaviour: the real server's bucket
+        // refills on the system clock, so time has to pass (no event marks a refill).
         await Task.Delay(700, server.Token);
         await client.SendAsync("""{"op":"ping","id":200}""", server.Token);
         Assert.Equal(200, (await client.ReceiveTypeAsync("pong", server.Token)).Message.GetProperty("id").GetInt64());
