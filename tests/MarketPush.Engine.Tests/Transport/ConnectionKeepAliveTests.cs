@@ -37,7 +37,7 @@ public sealed class ConnectionKeepAliveTests : IAsyncDisposable
         Assert.Equal(250, _server.KeepAlive.Interval.TotalMilliseconds);
 
         // First cycle: both fall due at one heartbeat after connecting.
-        await AdvanceAndTickAsync(HeartbeatMs);
+        Assert.Equal(2, await AdvanceAndTickAsync(HeartbeatMs));
         Assert.Equal((1, 1), await SentSinceAsync(0, expectedFrames: 2));
         int seen = _stream.Writes.Length;
 
@@ -47,12 +47,11 @@ public sealed class ConnectionKeepAliveTests : IAsyncDisposable
         await _stream.WaitForAsync(s => s.ReadSizes.Length >= 3, Token);
 
         // One heartbeat later the message is due but the ping is 10 ms short: the message waits for the next tick...
-        await AdvanceAndTickAsync(HeartbeatMs - 10);
-        await Task.Delay(50, Token); // kept: asserts nothing is written, and no event marks "would have been written by now"
+        Assert.Equal(0, await AdvanceAndTickAsync(HeartbeatMs - 10)); // built nothing, so nothing can be written later
         Assert.Equal(seen, _stream.Writes.Length);
 
         // ...and leaves with the ping, so the client is woken once per cycle, not twice.
-        await AdvanceAndTickAsync(250);
+        Assert.Equal(2, await AdvanceAndTickAsync(250));
         Assert.Equal((1, 1), await SentSinceAsync(seen, expectedFrames: 2));
         Assert.Null(_session.CloseReason);
     }
@@ -62,6 +61,7 @@ public sealed class ConnectionKeepAliveTests : IAsyncDisposable
     {
         // A client sending a frame every 200 ms is never pinged; its heartbeat messages must not wait for a ping.
         int seen = _stream.Writes.Length;
+        long built = 0;
         for (int elapsed = 0; elapsed < HeartbeatMs; elapsed += 250)
         {
             _time.Advance(TimeSpan.FromMilliseconds(200));
@@ -71,9 +71,10 @@ public sealed class ConnectionKeepAliveTests : IAsyncDisposable
             // The frame counts once the connection has read it and asked for more (its zero-byte read after the data
             // read); ticking before that, as a loaded machine allowed, saw 200 ms more silence than the client had.
             await _stream.WaitForAsync(s => s.ReadSizes.Length >= reads + 2, Token);
-            await AdvanceAndTickAsync(50);
+            built += await AdvanceAndTickAsync(50);
         }
 
+        Assert.Equal(1, built);
         Assert.Equal((0, 1), await SentSinceAsync(seen, expectedFrames: 1));
     }
 
@@ -86,18 +87,26 @@ public sealed class ConnectionKeepAliveTests : IAsyncDisposable
         _timeout.Dispose();
     }
 
-    private async Task AdvanceAndTickAsync(int milliseconds)
+    /// <summary>
+    /// Moves the clock and ticks; returns the frames the tick built. A tick runs on this thread and builds every ping
+    /// and heartbeat message it queues (each a new pooled frame) before it returns, and nothing else in these tests
+    /// rents a frame, so the count says exactly what the send loop will write: a test waits for those frames instead
+    /// of sleeping to see whether more come.
+    /// </summary>
+    private async Task<long> AdvanceAndTickAsync(int milliseconds)
     {
         _time.Advance(TimeSpan.FromMilliseconds(milliseconds));
+        long rented = _server.FramePool.TotalRented;
         _server.KeepAlive.Tick();
+        long built = _server.FramePool.TotalRented - rented;
         await Task.Yield();
+        return built;
     }
 
     /// <summary>Waits for <paramref name="expectedFrames"/> frames written after the first <paramref name="writes"/> writes, and counts pings and heartbeat messages among them.</summary>
     private async Task<(int Pings, int Heartbeats)> SentSinceAsync(int writes, int expectedFrames)
     {
         await _stream.WaitForAsync(s => s.Writes.Skip(writes).Sum(w => ParsedFrame.ParseAll(w).Count) >= expectedFrames, Token);
-        await Task.Delay(20, Token); // kept: gives an unexpected extra frame the chance to show (a negative check has no event)
         List<ParsedFrame> frames = [.. _stream.Writes.Skip(writes).SelectMany(w => ParsedFrame.ParseAll(w))];
         int pings = frames.Count(f => f.Opcode == WebSocketOpcode.Ping);
         int heartbeats = frames.Count(f => f.Opcode == WebSocketOpcode.Text && System.Text.Encoding.UTF8.GetString(f.Payload).Contains("\"type\":\"heartbeat\"", StringComparison.Ordinal));

@@ -120,16 +120,20 @@ public sealed class ConnectionTests : IAsyncDisposable
     [Fact]
     public async Task SilentClient_IsPingedAtOneHeartbeat_AndClosedWith4002AtTwo()
     {
+        // A tick runs on this thread and builds any ping it queues (a new pooled frame) before it returns, so the pool's
+        // rent count says whether it queued one: no sleep to see whether a ping turns up.
+        long rented = _server.FramePool.TotalRented;
         _time.Advance(TimeSpan.FromMilliseconds(HeartbeatMs - 1));
         _server.KeepAlive.Tick();
-        // A sleep kept on purpose: this asserts that nothing is written, and no event marks "the send loop would have
-        // written a ping by now" (a frame queued after it to serve as a barrier would itself count as traffic).
-        await Task.Delay(20, Token);
+        Assert.Equal(rented, _server.FramePool.TotalRented);
         Assert.DoesNotContain(_stream.Writes, IsPing);
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
         _server.KeepAlive.Tick();
+        long afterDueTick = _server.FramePool.TotalRented;
+        Assert.True(afterDueTick > rented, "the due tick built its ping (and heartbeat message): the count above can see one");
         _server.KeepAlive.Tick(); // one ping per silent stretch, not one per tick
+        Assert.Equal(afterDueTick, _server.FramePool.TotalRented);
         await _stream.WaitForAsync(s => s.Writes.Any(IsPing), Token);
 
         _time.Advance(TimeSpan.FromMilliseconds(HeartbeatMs));
