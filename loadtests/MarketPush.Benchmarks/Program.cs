@@ -5,9 +5,10 @@ namespace MarketPush.Benchmarks;
 
 /// <summary>
 /// Entry point. With <c>--check-budgets</c>: the quick in-process allocation check (<see cref="AllocationBudgetCheck"/>).
-/// Otherwise BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>), followed by a check of every measured
-/// case's Allocated figure against <c>allocation-budgets.json</c>; a case over its budget makes the exit code 1, so a
-/// benchmark run cannot report a hot-path allocation and still look green.
+/// Otherwise BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>), followed by a check of every case's
+/// total allocated bytes against budget × operations from <c>allocation-budgets.json</c>; a case over its budget, or
+/// one that measured nothing, makes the exit code 1, so a benchmark run cannot report a hot-path allocation (or skip
+/// measuring it) and still look green.
 /// </summary>
 public static class Program
 {
@@ -38,18 +39,15 @@ public static class Program
                     continue;
                 }
 
-                long? allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
-                if (allocated is null)
-                {
-                    continue; // no [MemoryDiagnoser] data for this case
-                }
-
+                // Totals over the whole measured run, not the rounded per-operation column; a case without a
+                // MemoryDiagnoser figure fails (AllocationBudgets.JudgeTotal), it is not skipped.
                 checkedCases++;
                 var descriptor = report.BenchmarkCase.Descriptor;
                 string? failure = budgets.Judge(
                     AllocationBudgets.Key(descriptor.Type, descriptor.WorkloadMethod),
                     report.BenchmarkCase.DisplayInfo,
-                    allocated.Value);
+                    report.GcStats.GetTotalAllocatedBytes(excludeAllocationQuantumSideEffects: false),
+                    report.GcStats.TotalOperations);
                 if (failure is not null)
                 {
                     failures.Add(failure);
