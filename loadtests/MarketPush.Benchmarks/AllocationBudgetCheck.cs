@@ -31,13 +31,38 @@ internal static class AllocationBudgetCheck
     private static readonly TimeSpan s_maxWarmup = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan s_measure = TimeSpan.FromMilliseconds(200);
 
-    public static int Run(TextWriter output) =>
-        Run(output, AllocationBudgets.Load(), [.. AllocationBudgets.DiscoverBenchmarks()]);
-
-    /// <summary>Checks <paramref name="benchmarks"/> against <paramref name="budgets"/>; returns the number of failures.</summary>
-    public static int Run(TextWriter output, AllocationBudgets budgets, IReadOnlyList<(Type Type, MethodInfo Method)> benchmarks)
+    /// <param name="only">Check only the methods whose key contains this; null: every method, and the file's own problems.</param>
+    public static int Run(TextWriter output, string? only = null)
     {
-        List<string> failures = budgets.FindMissingAndStale(benchmarks);
+        AllocationBudgets budgets = AllocationBudgets.Load();
+        (Type, MethodInfo)[] all = [.. AllocationBudgets.DiscoverBenchmarks()];
+        if (only is null)
+        {
+            return Run(output, budgets, all);
+        }
+
+        (Type, MethodInfo)[] selected = [.. all.Where(b => AllocationBudgets.Key(b.Item1, b.Item2).Contains(only, StringComparison.OrdinalIgnoreCase))];
+        if (selected.Length == 0)
+        {
+            output.WriteLine($"No benchmark method matches '{only}'.");
+            return 1;
+        }
+
+        // The budgets of the methods left out are not stale: the file is still judged against every method.
+        return Run(output, budgets, selected, all);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="benchmarks"/> against <paramref name="budgets"/>, and the budgets against
+    /// <paramref name="allBenchmarks"/> (default: the same list) for missing and stale entries; returns the number of failures.
+    /// </summary>
+    public static int Run(
+        TextWriter output,
+        AllocationBudgets budgets,
+        IReadOnlyList<(Type Type, MethodInfo Method)> benchmarks,
+        IReadOnlyList<(Type Type, MethodInfo Method)>? allBenchmarks = null)
+    {
+        List<string> failures = budgets.FindMissingAndStale(allBenchmarks ?? benchmarks);
         foreach ((Type type, MethodInfo method) in benchmarks)
         {
             string key = AllocationBudgets.Key(type, method);
