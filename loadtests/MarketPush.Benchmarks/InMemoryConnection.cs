@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
+using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Handshake;
@@ -92,9 +93,23 @@ internal sealed class InMemoryConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// The one place that knows how a <see cref="Connection"/> is built (its constructor is changing in issue 10: it
-    /// is to take its dependencies explicitly instead of the <see cref="StreamServer"/>); what Abort tears down is a
-    /// plain connection context over the same pipes.
+    /// A transport built the way the composition root builds one, minus market data: frame builder, server messages,
+    /// a command handler, the session factory, then the <see cref="StreamServer"/> whose connection services every
+    /// <see cref="InMemoryConnection"/> uses.
+    /// </summary>
+    public static StreamServer CreateServer(StreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var frames = new FrameBuilder(new FramePool(), options.CompressionThresholdBytes);
+        var messages = new ServerMessages(frames, options.HeartbeatMs);
+        var commands = new CommandHandler(messages);
+        var sessions = new SessionFactory(frames, commands, options.QueueMaxFrames, options.QueueMaxBytes);
+        return new StreamServer(options, frames, messages, commands, sessions, NullLoggerFactory.Instance);
+    }
+
+    /// <summary>
+    /// The one place that knows how a <see cref="Connection"/> is built, so a change of its constructor is one edit
+    /// here; what Abort tears down is a plain connection context over the same pipes.
     /// </summary>
     private static Connection CreateConnection(StreamServer server, Session session, PipeReader input, PipeWriter output)
     {
@@ -102,7 +117,7 @@ internal sealed class InMemoryConnection : IAsyncDisposable
             "bench-" + Interlocked.Increment(ref s_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture),
             new DuplexPipe(input, output),
             new DuplexPipe(input, output));
-        return new Connection(input, output, transport, session, server, inflater: null, NullLogger.Instance);
+        return new Connection(input, output, transport, session, server.ConnectionServices, deflate: false, NullLogger.Instance);
     }
 
     [DoesNotReturn]

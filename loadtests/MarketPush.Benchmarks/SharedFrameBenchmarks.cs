@@ -5,7 +5,6 @@ using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.WebSockets;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MarketPush.Benchmarks;
 
@@ -51,7 +50,7 @@ public class SharedFrameBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _server = new StreamServer(new StreamOptions(), NullLoggerFactory.Instance);
+        _server = InMemoryConnection.CreateServer(new StreamOptions());
         _pool = _server.FramePool;
         _builder = _server.Frames;
         _quote = BenchmarkPayloads.Quote(seed: 7);
