@@ -6,9 +6,8 @@ namespace MarketPush.Benchmarks;
 /// <summary>
 /// Entry point. With <c>--check-budgets</c>: the quick in-process allocation check (<see cref="AllocationBudgetCheck"/>).
 /// Otherwise BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>), followed by a check of every case's
-/// total allocated bytes against budget × operations from <c>allocation-budgets.json</c>; a case over its budget, or
-/// one that measured nothing, makes the exit code 1, so a benchmark run cannot report a hot-path allocation (or skip
-/// measuring it) and still look green.
+/// Allocated figure against <c>allocation-budgets.json</c>; a case over its budget, or one that measured nothing, makes
+/// the exit code 1, so a benchmark run cannot report a hot-path allocation (or skip measuring it) and still look green.
 /// </summary>
 public static class Program
 {
@@ -43,14 +42,14 @@ public static class Program
                     continue;
                 }
 
-                // Totals over the whole measured run, not the rounded per-operation column; a case without a
-                // MemoryDiagnoser figure fails (AllocationBudgets.JudgeTotal), it is not skipped.
+                // A case without a MemoryDiagnoser figure fails, it is not skipped; see JudgeBenchmarkDotNet for why
+                // the figure judged here is per operation (the totals rule is --check-budgets').
                 checkedCases++;
                 var descriptor = report.BenchmarkCase.Descriptor;
-                string? failure = budgets.Judge(
+                string? failure = budgets.JudgeBenchmarkDotNet(
                     AllocationBudgets.Key(descriptor.Type, descriptor.WorkloadMethod),
                     report.BenchmarkCase.DisplayInfo,
-                    report.GcStats.GetTotalAllocatedBytes(excludeAllocationQuantumSideEffects: false),
+                    report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase),
                     report.GcStats.TotalOperations);
                 if (failure is not null)
                 {

@@ -65,6 +65,19 @@ public sealed class AllocationBudgetJudgeTests
     }
 
     [Fact]
+    public void BenchmarkDotNetCase_WithNoFigureOrNoOperation_Fails_AndIsJudgedPerOperationOtherwise()
+    {
+        AllocationBudgets budgets = AllocationBudgets.FromEntries([new("Known.Method", 0), new("Small.Method", 24)]);
+
+        Assert.NotNull(budgets.JudgeBenchmarkDotNet("Known.Method", "Known.Method", bytesPerOperation: null, operations: 1_000));
+        Assert.NotNull(budgets.JudgeBenchmarkDotNet("Known.Method", "Known.Method", bytesPerOperation: 0, operations: 0));
+        Assert.Null(budgets.JudgeBenchmarkDotNet("Known.Method", "Known.Method", bytesPerOperation: 0, operations: 1_000));
+        Assert.NotNull(budgets.JudgeBenchmarkDotNet("Known.Method", "Known.Method", bytesPerOperation: 1, operations: 1_000));
+        Assert.Null(budgets.JudgeBenchmarkDotNet("Small.Method", "Small.Method", bytesPerOperation: 24, operations: 1_000));
+        Assert.NotNull(budgets.JudgeBenchmarkDotNet("Small.Method", "Small.Method", bytesPerOperation: 25, operations: 1_000));
+    }
+
+    [Fact]
     public void ProjectBudgetFile_NamesEveryBenchmarkMethod_AndNoOther()
     {
         // The real allocation-budgets.json (copied beside the benchmarks assembly) against the real benchmark classes.
