@@ -144,7 +144,7 @@ for project, (passed, failed, skipped) in sorted(per_project.items()):
     total = [total[0] + passed, total[1] + failed, total[2] + skipped]
 print(f"Total ({leg}): {total[0]} passed, {total[1]} failed, {total[2]} skipped")
 with open(os.path.join(directory, "totals"), "w") as f:
-    f.write(" ".join(map(str, total)))
+    f.write(" ".join(map(str, total)) + "\n")
 missing = [name for name in required if not any(n == name or n.startswith(name + "(") for n in passed_names)]
 for name in missing:
     print(f"   {leg}: required test did not pass (is DEBUG defined in this build?): {name}")
@@ -201,8 +201,8 @@ debug_seconds=$((SECONDS - debug_started))
 log "Debug leg finished in ${debug_seconds} s"
 
 rp=0 rf=0 rs=0 dp=0 df=0 ds=0
-[ -f "$RESULTS/release/totals" ] && read -r rp rf rs < "$RESULTS/release/totals"
-[ -f "$RESULTS/debug/totals" ] && read -r dp df ds < "$RESULTS/debug/totals"
+if [ -f "$RESULTS/release/totals" ]; then read -r rp rf rs < "$RESULTS/release/totals" || true; fi
+if [ -f "$RESULTS/debug/totals" ]; then read -r dp df ds < "$RESULTS/debug/totals" || true; fi
 echo "Total (Release): $rp passed, $rf failed, $rs skipped in ${release_seconds} s"
 echo "Total (Debug): $dp passed, $df failed, $ds skipped in ${debug_seconds} s"
 echo "Total: $((rp + dp)) passed, $((rf + df)) failed, $((rs + ds)) skipped"
