@@ -90,7 +90,7 @@ public class ChannelFanOutBenchmarks
         }
 
         long conflated = 0;
-        foreach (ConflationSlots slots in _sessions.Slots)
+        foreach (ConflatingDelivery slots in _sessions.Slots)
         {
             conflated += slots.Conflated;
         }

@@ -13,7 +13,7 @@ namespace MarketPush.Benchmarks;
 
 /// <summary>
 /// Benchmark rig for the fan-out stage: a real <see cref="SubscriptionRouter"/> over a small catalog and N sessions
-/// (each a <see cref="ConflationSlots"/> + <see cref="OutboundQueue"/>, built by <see cref="SubscriptionCommands"/>
+/// (each a <see cref="ConflatingDelivery"/> + <see cref="OutboundQueue"/>, built by <see cref="SubscriptionCommands"/>
 /// from a parsed subscribe command exactly as a connection's command builds them, with metrics listened to and
 /// server-wide totals, as the server wires them), without sockets. <see cref="Drain"/> is each send loop's part
 /// before its write: dequeue, release, tell the slots the queue drained. Built in GlobalSetup, used by one thread.
@@ -21,7 +21,7 @@ namespace MarketPush.Benchmarks;
 internal sealed class SubscribedSessions : IDisposable
 {
     private readonly OutboundQueue[] _queues;
-    private readonly ConflationSlots[] _slots;
+    private readonly ConflatingDelivery[] _slots;
     private readonly MetricsCollector _collector;
 
     /// <param name="subscribe">The subscribe command's JSON, with <c>{symbol}</c> for the benchmarked instrument.</param>
@@ -44,7 +44,7 @@ internal sealed class SubscribedSessions : IDisposable
         }
 
         _queues = new OutboundQueue[sessions];
-        _slots = new ConflationSlots[sessions];
+        _slots = new ConflatingDelivery[sessions];
         for (int i = 0; i < sessions; i++)
         {
             var queue = new OutboundQueue();
@@ -72,7 +72,7 @@ internal sealed class SubscribedSessions : IDisposable
 
     public MarketPushMetrics Metrics { get; }
 
-    public IReadOnlyList<ConflationSlots> Slots => _slots;
+    public IReadOnlyList<ConflatingDelivery> Slots => _slots;
 
     /// <summary>Empties every queue as the send loops would before writing. Returns the frames taken.</summary>
     public int Drain()
@@ -105,7 +105,7 @@ internal sealed class SubscribedSessions : IDisposable
     public void Dispose()
     {
         Drain();
-        foreach (ConflationSlots slots in _slots)
+        foreach (ConflatingDelivery slots in _slots)
         {
             slots.Complete();
         }
