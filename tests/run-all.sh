@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 # Runs every MarketPush test the way CI does (.ci/run calls this):
 #   1. installs, only when missing, every real peer the tests start (Debian packages, node packages),
-#   2. builds the solution in Release,
-#   3. runs all test projects and prints passed/failed/skipped per project and in total.
-# Exits non-zero when the build fails, any test fails, or no test ran. Works from any directory.
+#   2. Release leg: builds the solution in Release, runs all test projects and the allocation-budget check,
+#   3. Debug leg: builds the unit and integration test projects (tests/debug-leg.slnf) in Debug and runs them, so the
+#      [Conditional("DEBUG")] invariant checks and FramePool's rent tracking run too (the peer tests stay Release-only),
+#   4. prints passed/failed/skipped per project for each leg, each leg's total and time, and the overall total.
+# Exits non-zero when a build fails, any test fails, no test ran, an allocation budget fails, or the Debug leg did not
+# run its DEBUG-only tests (DEBUG not defined). The legs run one after the other. Works from any directory.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Peers and services the tests use. prometheus (promtool) and redis-server are for the metrics and bus tests.
+# What the tests start or load, and nothing else: the Python peers and decoders (websockets, websocket-client, msgpack,
+# lz4.frame), the lz4 tool and liblz4 (capture round trips; the server loads liblz4.so.1), libdeflate (the deflater
+# and inflater), chromium (the browser peer), prometheus (promtool and a real Prometheus for the metrics tests).
 APT_PACKAGES=(
   python3-websockets python3-websocket python3-msgpack python3-lz4
   lz4 libdeflate0 liblz4-1
   chromium
-  prometheus redis-server
+  prometheus
+)
+# The Debug leg: unit and integration tests. Each of these tests must have passed in it (they exist only when DEBUG is
+# defined and fail unless the engine was built with it).
+DEBUG_LEG="$ROOT/tests/debug-leg.slnf"
+DEBUG_ONLY_TESTS=(
+  MarketPush.Engine.Tests.Buffers.SharedFrameTests.DescribeOutstanding_NamesWhereALeakedFrameWasRented_InDebugBuilds
+  MarketPush.IntegrationTests.DebugBuildTests.LeakedFrame_IsReportedWithWhereItWasRented_InDebugBuilds
 )
 NODE_DIR="$ROOT/tests/peers/node"
 
@@ -95,14 +107,17 @@ install_node_packages() {
 }
 
 print_totals() {
-  # Sums the TRX files of this run: one line per test assembly, then the overall line.
-  /usr/bin/python3 - "$1" <<'PY'
+  # Sums the TRX files of one leg: one line per test assembly, then the leg's total line; writes "passed failed skipped"
+  # to $1/totals. Further arguments: tests that must have passed in this leg.
+  /usr/bin/python3 - "$@" <<'PY'
 import glob, os, sys
 import xml.etree.ElementTree as ET
 
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+directory, leg, required = sys.argv[1], sys.argv[2], sys.argv[3:]
 per_project = {}
-for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive=True)):
+passed_names = set()
+for path in sorted(glob.glob(os.path.join(directory, "**", "*.trx"), recursive=True)):
     root = ET.parse(path).getroot()
     storage = {}
     for test in root.iterfind(".//t:TestDefinitions/t:UnitTest", ns):
@@ -116,19 +131,25 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "**", "*.trx"), recursive
         outcome = result.get("outcome")
         if outcome == "Passed":
             counts[0] += 1
+            passed_names.add(result.get("testName", ""))
         elif outcome == "NotExecuted":
             counts[2] += 1
         else:
             counts[1] += 1
 
 total = [0, 0, 0]
-print("== Test totals")
+print(f"== Test totals ({leg})")
 for project, (passed, failed, skipped) in sorted(per_project.items()):
     print(f"   {project:<36} passed {passed:>4}   failed {failed:>4}   skipped {skipped:>4}")
     total = [total[0] + passed, total[1] + failed, total[2] + skipped]
-print(f"Total: {total[0]} passed, {total[1]} failed, {total[2]} skipped")
-# Exit status tells the caller whether anything failed or nothing ran.
-sys.exit(1 if total[1] > 0 or sum(total) == 0 else 0)
+print(f"Total ({leg}): {total[0]} passed, {total[1]} failed, {total[2]} skipped")
+with open(os.path.join(directory, "totals"), "w") as f:
+    f.write(" ".join(map(str, total)) + "\n")
+missing = [name for name in required if not any(n == name or n.startswith(name + "(") for n in passed_names)]
+for name in missing:
+    print(f"   {leg}: required test did not pass (is DEBUG defined in this build?): {name}")
+# Exit status tells the caller whether anything failed, nothing ran, or a required test did not pass.
+sys.exit(1 if total[1] > 0 or sum(total) == 0 or missing else 0)
 PY
 }
 
@@ -136,30 +157,60 @@ started=$SECONDS
 install_apt_packages "${APT_PACKAGES[@]}"
 install_node_packages
 
-log "dotnet build MarketPush.sln -c Release"
-dotnet build MarketPush.sln -c Release -nologo -v:minimal
-
 RESULTS="$ROOT/TestResults/run-all"
 rm -rf "$RESULTS"
-log "dotnet test MarketPush.sln -c Release --no-build"
+
+# ---- Release leg: every project, then the allocation budgets ----
+release_started=$SECONDS
+log "Release leg: dotnet build MarketPush.sln -c Release"
+dotnet build MarketPush.sln -c Release -nologo -v:minimal
+
+log "Release leg: dotnet test MarketPush.sln -c Release --no-build"
 set +e
 dotnet test MarketPush.sln -c Release --no-build --nologo \
-  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$RESULTS"
-test_rc=$?
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$RESULTS/release"
+release_rc=$?
 set -e
 
 # Hot-path allocation budgets (loadtests/MarketPush.Benchmarks/allocation-budgets.json): every benchmark method
-# is run in-process and its bytes per operation compared with its pinned budget (0 on the hot path).
-log "allocation budgets (MarketPush.Benchmarks --check-budgets)"
+# is run in-process and its bytes over all measured operations compared with budget x operations (0 on the hot path).
+log "Release leg: allocation budgets (MarketPush.Benchmarks --check-budgets)"
 set +e
 dotnet run -c Release --no-build --project loadtests/MarketPush.Benchmarks -- --check-budgets | tail -n 3
 budgets_rc=${PIPESTATUS[0]}
-print_totals "$RESULTS"
-totals_rc=$?
+print_totals "$RESULTS/release" Release
+release_totals_rc=$?
 set -e
+release_seconds=$((SECONDS - release_started))
+log "Release leg finished in ${release_seconds} s"
+
+# ---- Debug leg: unit and integration tests with DEBUG defined ----
+debug_started=$SECONDS
+log "Debug leg: dotnet build tests/debug-leg.slnf -c Debug"
+dotnet build "$DEBUG_LEG" -c Debug -nologo -v:minimal
+
+log "Debug leg: dotnet test tests/debug-leg.slnf -c Debug --no-build"
+set +e
+dotnet test "$DEBUG_LEG" -c Debug --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$RESULTS/debug"
+debug_rc=$?
+print_totals "$RESULTS/debug" Debug "${DEBUG_ONLY_TESTS[@]}"
+debug_totals_rc=$?
+set -e
+debug_seconds=$((SECONDS - debug_started))
+log "Debug leg finished in ${debug_seconds} s"
+
+rp=0 rf=0 rs=0 dp=0 df=0 ds=0
+if [ -f "$RESULTS/release/totals" ]; then read -r rp rf rs < "$RESULTS/release/totals" || true; fi
+if [ -f "$RESULTS/debug/totals" ]; then read -r dp df ds < "$RESULTS/debug/totals" || true; fi
+echo "Total (Release): $rp passed, $rf failed, $rs skipped in ${release_seconds} s"
+echo "Total (Debug): $dp passed, $df failed, $ds skipped in ${debug_seconds} s"
+echo "Total: $((rp + dp)) passed, $((rf + df)) failed, $((rs + ds)) skipped"
 log "finished in $((SECONDS - started)) s"
 
-if [ "$test_rc" -ne 0 ] || [ "$totals_rc" -ne 0 ] || [ "$budgets_rc" -ne 0 ]; then
-  echo "run-all.sh: FAILED (dotnet test exit $test_rc, allocation budgets exit $budgets_rc)" >&2
+if [ "$release_rc" -ne 0 ] || [ "$release_totals_rc" -ne 0 ] || [ "$budgets_rc" -ne 0 ] \
+  || [ "$debug_rc" -ne 0 ] || [ "$debug_totals_rc" -ne 0 ]; then
+  echo "run-all.sh: FAILED (Release: dotnet test exit $release_rc, totals exit $release_totals_rc, allocation budgets exit $budgets_rc;" \
+    "Debug: dotnet test exit $debug_rc, totals exit $debug_totals_rc)" >&2
   exit 1
 fi

@@ -83,6 +83,10 @@ public sealed class ReplaySampleTests
             options.QueueMaxBytes = 512 * 1024 * 1024;
             options.SlowConsumerMs = 60_000;
         });
+
+        // Leak accounting stays on; recording a stack trace per rented frame (a debugging aid, live in Debug builds)
+        // for the replay's every event at max speed made this test miss its 30 s in CI's Debug leg.
+        server.Host.FramePool.RecordRentStacks = false;
         await using MarketClient client = await MarketClient.ConnectAsync(server);
         await client.ReceiveTypeAsync("welcome", server.Token);
         string symbols = string.Join(',', recording.Keys.Select(static s => $"\"{s}\""));
