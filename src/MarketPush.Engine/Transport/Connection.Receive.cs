@@ -14,6 +14,9 @@ internal sealed partial class Connection
     // the 64-bit targets we run on, and Volatile keeps it fresh).
     private long _lastReceiveTimestamp;
 
+    // Names the loop in transport-ending log lines.
+    private const string ReceiveLoop = "receive";
+
     // How long input is drained after a protocol violation before the connection is dropped.
     private const int ViolationLingerMs = 1000;
 
@@ -101,9 +104,9 @@ internal sealed partial class Connection
         {
             // Linger over: the peer kept the connection open after our close; drop it.
         }
-        catch (Exception ex) when (IsDisconnect(ex))
+        catch (Exception ex) when (TryClassifyEnding(ex, out SocketErrorKind kind))
         {
-            _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
+            OnTransportEnded(kind, ReceiveLoop, ex);
         }
         catch (Exception ex)
         {

@@ -86,7 +86,7 @@ internal sealed partial class Connection : ISessionTransport
 
     public Session Session => _session;
 
-    /// <summary>For tests: whether the send loop writes straight to the socket once the pipe has drained.</summary>
+    /// <summary>For tests: whether this connection writes straight to the socket (then never through the output pipe).</summary>
     internal bool WritesToSocket => _socket is not null;
 
     /// <summary>Drops the connection at once (any thread): pending reads and writes fail and both loops end.</summary>
@@ -202,10 +202,40 @@ internal sealed partial class Connection : ISessionTransport
         }
     }
 
-    // Network-level endings: reset, abort, cancelled I/O. Everything else is a bug worth logging.
-    private bool IsDisconnect(Exception ex) =>
-        ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-            or Microsoft.AspNetCore.Connections.ConnectionAbortedException
-            or Microsoft.AspNetCore.Connections.ConnectionResetException
-        || _aborted;
+    /// <summary>
+    /// Whether <paramref name="exception"/>, thrown out of a pipe read, a flush or a socket send, is the connection
+    /// ending (and how, by its socket error code: <see cref="SocketErrorClassifier"/>) rather than a bug. After our
+    /// own <see cref="Abort"/> anything the torn-down transport throws is the abort.
+    /// </summary>
+    private bool TryClassifyEnding(Exception exception, out SocketErrorKind kind)
+    {
+        bool network = SocketErrorClassifier.TryClassify(exception, out kind);
+        if (_aborted)
+        {
+            kind = SocketErrorKind.Abort;
+            return true;
+        }
+
+        return network;
+    }
+
+    /// <summary>
+    /// The connection's I/O ended (either loop): the reason is <c>connection_lost</c> unless one was already set (a
+    /// slow-consumer or heartbeat abort keeps its own), so logs and the sessions-closed metric agree with
+    /// <see cref="DisconnectReasons"/>. A reset or an abort is how connections end and is logged at debug; any other
+    /// socket error code is a warning.
+    /// </summary>
+    private void OnTransportEnded(SocketErrorKind kind, string loop, Exception? exception, SocketError? error = null)
+    {
+        _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
+        error ??= (exception as SocketException ?? exception?.InnerException as SocketException)?.SocketErrorCode;
+        if (kind == SocketErrorKind.Unexpected)
+        {
+            _logger.LogWarning(exception, "Session {Session}: {Loop} failed with socket error {Error}; closing as {Reason}", _session.Id, loop, error, _session.CloseReason?.Name);
+        }
+        else if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("Session {Session}: {Loop} ended by {Kind} ({Error})", _session.Id, loop, kind == SocketErrorKind.Reset ? "peer reset" : "abort", (object?)error ?? exception?.GetType().Name);
+        }
+    }
 }
