@@ -40,7 +40,8 @@ internal sealed partial class Connection : ISessionTransport
 {
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    // Set when the send loop may write straight to the socket (see Connection.Send.cs); null: through _output only.
+    // Set when the send loop writes straight to the socket, from the 101 on (see Connection.Send.cs); null: through
+    // _output only. Fixed at construction.
     private readonly Socket? _socket;
     // HttpContext (upgrade through the HTTP pipeline) or BaseConnectionContext (direct): what Abort tears down.
     private readonly object _transport;
@@ -120,8 +121,9 @@ internal sealed partial class Connection : ISessionTransport
     }
 
     /// <summary>
-    /// The socket the send loop may write to directly: only on the direct-upgrade path (a Kestrel connection whose
-    /// output is the socket transport's own pipe), never under TLS (the pipe then carries ciphertext made by the TLS
+    /// With <see cref="SocketWriteMode.Socket"/>, the socket the send loop writes to instead of the output pipe, for
+    /// the connection's whole life (the two are never mixed, so nothing can overtake bytes waiting in the pipe): only
+    /// on the direct-upgrade path (a Kestrel connection whose output is the socket transport's own pipe), never under TLS (the pipe then carries ciphertext made by the TLS
     /// middleware) or any other transport. Assumes no other byte-transforming connection middleware runs before
     /// DirectUpgradeMiddleware. The socket is switched to non-blocking so that a synchronous <c>send()</c> returns
     /// "would block" instead of parking a pool thread; Kestrel's own receives and sends are asynchronous and do not
