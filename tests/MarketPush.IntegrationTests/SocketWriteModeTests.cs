@@ -27,7 +27,7 @@ public sealed class SocketWriteModeTests
     {
         using var timeout = new CancellationTokenSource(ServerScope.TestTimeout);
         CancellationToken token = timeout.Token;
-        await using var stream = new StreamServer(new StreamOptions { SocketWriteMode = mode, CloseTimeoutMs = 2_000 }, LoggerFactory.Create(_ => { }));
+        await using StreamServer stream = CreateStreamServer(new StreamOptions { SocketWriteMode = mode, CloseTimeoutMs = 2_000 });
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(stream.UseDirectUpgrade)));
@@ -89,6 +89,16 @@ public sealed class SocketWriteModeTests
             await stream.ShutdownAsync();
             await app.StopAsync(CancellationToken.None);
         }
+    }
+
+    // The transport as the composition root builds it, without market data (the welcome and broadcasts need none).
+    private static StreamServer CreateStreamServer(StreamOptions options)
+    {
+        var frames = new FrameBuilder(new FramePool(), options.CompressionThresholdBytes);
+        var messages = new ServerMessages(frames, options.HeartbeatMs, TimeProvider.System);
+        var commands = new CommandHandler(messages);
+        var sessions = new SessionFactory(frames, commands, options.QueueMaxFrames, options.QueueMaxBytes);
+        return new StreamServer(options, frames, messages, commands, sessions);
     }
 
     private static string Body(int n) => $"{{\"n\":{n},\"pad\":\"{new string((char)('a' + (n % 26)), (n % 7) * 1100)}\"}}";

@@ -10,7 +10,6 @@ using MarketPush.Engine.Transport;
 using MarketPush.Protocol.WebSockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MarketPush.Engine.Tests.Transport;
 
@@ -56,7 +55,7 @@ public sealed class DirectPathWriteTests : IAsyncDisposable
     [InlineData(SocketWriteMode.Pipe, "marketpush.v1.json", "permessage-deflate")]
     public async Task EachMode_DeliversThe101_TheWelcome_AndEveryPongInOrder(SocketWriteMode mode, string? protocol, string? extensions)
     {
-        var server = new StreamServer(new StreamOptions { CloseTimeoutMs = 2_000, SocketWriteMode = mode }, NullLoggerFactory.Instance);
+        await using StreamServer server = TestStreamServer.Create(new StreamOptions { CloseTimeoutMs = 2_000, SocketWriteMode = mode }, TimeProvider.System);
         var context = new DefaultConnectionContext("test", new DuplexPipe(_input.Reader, _output.Writer), new DuplexPipe(_output.Reader, _input.Writer));
         context.Features.Set<IConnectionSocketFeature>(new SocketFeature(_serverSide));
         bool handedOn = false;
