@@ -48,6 +48,28 @@ public sealed class DirectUpgradeTests
     }
 
     [Theory]
+    [InlineData("", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")]
+    [InlineData(
+        "Sec-WebSocket-Protocol: marketpush.v1.msgpack\r\nSec-WebSocket-Extensions: permessage-deflate\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+            + "Sec-WebSocket-Protocol: marketpush.v1.msgpack\r\n"
+            + "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover\r\n\r\n")]
+    public async Task DirectUpgrade_101_IsExactlyTheseBytes_WrittenToTheSocket(string extraHeaders, string expected)
+    {
+        await using ServerScope server = await ServerScope.StartAsync();
+        using var socket = await RawSocket.ConnectAsync(server.Host.Port, server.Token);
+
+        await socket.SendAsync(UpgradeRequest(extra: extraHeaders), server.Token);
+        string head = await socket.ReadHeadAsync(server.Token);
+        (WebSocketOpcode opcode, _) = await socket.ReadFrameAsync(server.Token);
+
+        Assert.Equal(expected, head);
+        Assert.Equal(extraHeaders.Length == 0 ? WebSocketOpcode.Text : WebSocketOpcode.Binary, opcode); // the welcome right behind it
+        var connection = Assert.IsType<MarketPush.Engine.Transport.Connection>(Assert.Single(server.Host.Stream.Sessions.Snapshot()).Transport);
+        Assert.True(connection.WritesToSocket, "the default mode writes the 101 straight to the socket");
+    }
+
+    [Theory]
     [InlineData("missing key", "GET", null, "13", 400)]
     [InlineData("version 8", "GET", Key, "8", 426)]
     [InlineData("POST", "POST", Key, "13", 405)]

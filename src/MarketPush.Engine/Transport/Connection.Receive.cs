@@ -14,6 +14,9 @@ internal sealed partial class Connection
     // the 64-bit targets we run on, and Volatile keeps it fresh).
     private long _lastReceiveTimestamp;
 
+    // Names the loop in transport-ending log lines.
+    private const string ReceiveLoop = "receive";
+
     // How long input is drained after a protocol violation before the connection is dropped.
     private const int ViolationLingerMs = 1000;
 
@@ -30,7 +33,7 @@ internal sealed partial class Connection
     internal bool HoldsFrameReader => Volatile.Read(ref _reader) is not null;
 
     /// <summary>
-    /// Runs the connection to its end: starts the send loop, registers the session, and is the receive loop itself
+    /// Runs the connection to its end: registers the session, starts the send loop, and is the receive loop itself
     /// (one async state machine per connection fewer than a separate loop method; each is ~150 bytes on an idle
     /// connection). Reads the input pipe until the close handshake, EOF, abort, or the drain after a protocol
     /// violation ends. The frame reader consumes every complete frame and keeps partial payloads itself; only a
@@ -40,16 +43,19 @@ internal sealed partial class Connection
     /// </summary>
     public async Task RunAsync()
     {
+        // Registered before the send loop starts: on the socket path its first write (101 and welcome) can reach the
+        // client before this method resumes, and a client that read its welcome must find its session registered.
+        _services.Sessions.TryAdd(_session);
+        if (_services.Gate.IsShuttingDown)
+        {
+            _session.Close(DisconnectReasons.ServerShutdown); // registered after shutdown began: it missed the broadcast close
+        }
+
         Task sendLoop = SendLoopAsync();
         PipeReader input = _input;
         CancellationTokenSource? linger = null;
         try
         {
-            _services.Sessions.TryAdd(_session);
-            if (_services.Gate.IsShuttingDown)
-            {
-                _session.Close(DisconnectReasons.ServerShutdown); // registered after shutdown began: it missed the broadcast close
-            }
             while (true)
             {
                 ReadResult result = await input.ReadAsync(linger?.Token ?? default).ConfigureAwait(false);
@@ -101,9 +107,9 @@ internal sealed partial class Connection
         {
             // Linger over: the peer kept the connection open after our close; drop it.
         }
-        catch (Exception ex) when (IsDisconnect(ex))
+        catch (Exception ex) when (TryClassifyEnding(ex, out SocketErrorKind kind))
         {
-            _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
+            OnTransportEnded(kind, ReceiveLoop, ex);
         }
         catch (Exception ex)
         {

@@ -22,9 +22,13 @@ internal sealed partial class Connection
     // when a `heartbeat` message is due.
     private long _lastDataSentTimestamp;
 
-    // Socket path only: true while bytes written through the output pipe (the 101 that DirectUpgradeMiddleware left
-    // in it, our first batches) may not have reached the socket yet. Send loop only.
-    private bool _pipeMayHoldBytes = true;
+    // Socket path only: the 101 that DirectUpgradeMiddleware handed over (WriteUpgradeResponse), sent at the head of
+    // the first write so the answer and the welcome leave in one send, as they do over the pipe. Set before the send
+    // loop starts, cleared by its first write.
+    private byte[]? _pendingUpgradeResponse;
+
+    // Names the loop in transport-ending log lines.
+    private const string SendLoop = "send";
 
     // Writes that went straight to the socket (send loop only; tests read it once the loop is idle).
     private long _socketWrites;
@@ -40,10 +44,14 @@ internal sealed partial class Connection
     /// </summary>
     /// <remarks>
     /// <para>
-    /// Two ways to the wire. Over the output pipe (<see cref="WritePipeBatch"/>): frames are copied into the pipe's
+    /// Two ways to the wire, chosen once per connection (its constructor, from <see cref="StreamOptions.SocketWriteMode"/>)
+    /// and never mixed, so no byte can overtake another that is still waiting in the pipe: everything a connection
+    /// writes, from the 101 to the close frame, goes the same way in send-loop order. Over the output pipe
+    /// (<see cref="WritePipeBatch"/>): frames are copied into the pipe's
     /// pooled blocks and flushed; Kestrel's socket transport then sends them from its own send loop, one more
     /// scheduling hop. Straight to the socket (<see cref="WriteSocketBatchAsync"/>), on connections that came through
-    /// <see cref="DirectUpgradeMiddleware"/> over Kestrel's plain socket transport: frames are copied into one
+    /// <see cref="DirectUpgradeMiddleware"/> over Kestrel's plain socket transport: the output pipe is never written
+    /// (the 101 leaves at the head of the first write, see <see cref="WriteUpgradeResponse"/>); frames are copied into one
     /// contiguous ArrayPool buffer and sent with a non-blocking <c>send()</c> from this loop; only when the kernel's
     /// buffer is full (a slow reader) does the loop await <see cref="Socket.SendAsync(ReadOnlyMemory{byte}, SocketFlags, CancellationToken)"/>
     /// for the rest, which is the same backpressure an awaited pipe flush gave. That removes the pipe flush, the hop
@@ -61,17 +69,23 @@ internal sealed partial class Connection
     {
         OutboundQueue queue = _session.Queue;
         MarketPushMetrics metrics = _services.Metrics;
+        bool direct = _socket is not null;
         try
         {
             while (await queue.WaitAsync().ConfigureAwait(false))
             {
                 metrics.OutboundQueueDepth(queue.PendingFrames);
                 WriteTally tally;
-                bool written;
-                bool direct = _socket is not null && PipeIsDrained();
                 if (direct)
                 {
-                    (written, tally) = await WriteSocketBatchAsync(queue, _socket!).ConfigureAwait(false);
+                    SocketError error;
+                    (error, tally) = await WriteSocketBatchAsync(queue, _socket!).ConfigureAwait(false);
+                    if (error != SocketError.Success)
+                    {
+                        // The socket refused the bytes; its code says whether the peer reset or something else failed.
+                        EndSendLoop(queue, _aborted ? SocketErrorKind.Abort : SocketErrorClassifier.Classify(error), error);
+                        return;
+                    }
                 }
                 else
                 {
@@ -86,17 +100,13 @@ internal sealed partial class Connection
                     // when the write carries a live update.
                     tally.WriteMicros = tally.OldestFeedTimestamp != 0 ? UnixMicrosecondsNow() : 0;
                     FlushResult flushed = await _output.FlushAsync().ConfigureAwait(false);
-                    _pipeMayHoldBytes = true;
-                    written = !flushed.IsCanceled && !flushed.IsCompleted;
-                }
-
-                if (!written)
-                {
-                    // Abort (CancelPendingFlush), the transport stopped reading, or the socket refused the bytes: the
-                    // peer is gone.
-                    queue.Complete();
-                    Abort();
-                    return;
+                    if (flushed.IsCanceled || flushed.IsCompleted)
+                    {
+                        // Cancelled: our Abort (CancelPendingFlush). Completed: the transport stopped reading because
+                        // its socket ended (Kestrel logs the socket's own error code); either way the peer is gone.
+                        EndSendLoop(queue, flushed.IsCanceled || _aborted ? SocketErrorKind.Abort : SocketErrorKind.Reset, null);
+                        return;
+                    }
                 }
 
                 if (tally.Frames == 0)
@@ -125,7 +135,11 @@ internal sealed partial class Connection
         }
         catch (Exception ex)
         {
-            if (!IsDisconnect(ex))
+            if (TryClassifyEnding(ex, out SocketErrorKind kind))
+            {
+                OnTransportEnded(kind, SendLoop, ex);
+            }
+            else
             {
                 _logger.LogError(ex, "Send loop of {Session} failed", _session.Id);
             }
@@ -134,6 +148,13 @@ internal sealed partial class Connection
             queue.Complete();
             Abort();
         }
+    }
+
+    private void EndSendLoop(OutboundQueue queue, SocketErrorKind kind, SocketError? error)
+    {
+        OnTransportEnded(kind, SendLoop, null, error);
+        queue.Complete();
+        Abort();
     }
 
     /// <summary>
@@ -172,13 +193,18 @@ internal sealed partial class Connection
 
     /// <summary>
     /// Gathers the batch into one contiguous buffer rented for this write only (an idle connection holds none; the
-    /// pool's per-thread cache hands the same warm array to the next connection this thread serves) and sends it.
-    /// Returns false when the socket reported an error other than "would block" (the peer reset or went away).
+    /// pool's per-thread cache hands the same warm array to the next connection this thread serves) and sends it,
+    /// behind the 101 on the first write. Returns the socket's error code when it refused the bytes with anything but
+    /// "would block" (<see cref="SocketError.Success"/> otherwise); an awaited send that fails throws.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // the rare awaited send reuses its box
-    private async ValueTask<(bool Written, WriteTally Tally)> WriteSocketBatchAsync(OutboundQueue queue, Socket socket)
+    private async ValueTask<(SocketError Error, WriteTally Tally)> WriteSocketBatchAsync(OutboundQueue queue, Socket socket)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxBatchBytes);
+        byte[]? head = _pendingUpgradeResponse;
+        _pendingUpgradeResponse = null;
+        int start = head?.Length ?? 0;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(start + MaxBatchBytes);
+        head?.CopyTo(buffer, 0);
         var tally = default(WriteTally);
         try
         {
@@ -187,14 +213,16 @@ internal sealed partial class Connection
             {
                 try
                 {
-                    if (frame.Length > buffer.Length - tally.Bytes)
+                    if (frame.Length > buffer.Length - start - tally.Bytes)
                     {
-                        // Only the first frame can be larger than the batch: it goes whole, in a buffer of its size.
+                        // Only the first frame can be larger than the batch: it goes whole, in a buffer of its size
+                        // (behind the 101 when this is the first write).
                         ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(frame.Length);
+                        buffer = ArrayPool<byte>.Shared.Rent(start + frame.Length);
+                        head?.CopyTo(buffer, 0);
                     }
 
-                    frame.Bytes.CopyTo(buffer.AsSpan(tally.Bytes));
+                    frame.Bytes.CopyTo(buffer.AsSpan(start + tally.Bytes));
                     tally.Add(frame);
                 }
                 finally
@@ -207,12 +235,13 @@ internal sealed partial class Connection
                     break;
                 }
 
-                room = Math.Max(0, Math.Min(MaxBatchBytes, buffer.Length) - tally.Bytes);
+                room = Math.Max(0, Math.Min(MaxBatchBytes, buffer.Length - start) - tally.Bytes);
             }
 
             if (tally.Frames == 0)
             {
-                return (true, tally);
+                // The queue completed before a frame could be taken: the connection is ending, the 101 with it.
+                return (SocketError.Success, tally);
             }
 
             tally.WriteMicros = tally.OldestFeedTimestamp != 0 ? UnixMicrosecondsNow() : 0;
@@ -220,20 +249,21 @@ internal sealed partial class Connection
             // Non-blocking first: on loopback and on a healthy peer the kernel takes the whole batch at once, and the
             // loop goes back to its queue without another await. The socket was switched to non-blocking when the
             // connection started (see Connection's constructor).
-            int sent = socket.Send(buffer.AsSpan(0, tally.Bytes), SocketFlags.None, out SocketError error);
+            int length = start + tally.Bytes;
+            int sent = socket.Send(buffer.AsSpan(0, length), SocketFlags.None, out SocketError error);
             if (error != SocketError.Success && error != SocketError.WouldBlock)
             {
-                return (false, tally);
+                return (error, tally);
             }
 
             sent = Math.Max(0, sent);
-            while (sent < tally.Bytes)
+            while (sent < length)
             {
                 // The kernel's send buffer is full: wait for room like an awaited pipe flush would.
-                sent += await socket.SendAsync(buffer.AsMemory(sent, tally.Bytes - sent), SocketFlags.None).ConfigureAwait(false);
+                sent += await socket.SendAsync(buffer.AsMemory(sent, length - sent), SocketFlags.None).ConfigureAwait(false);
             }
 
-            return (true, tally);
+            return (SocketError.Success, tally);
         }
         finally
         {
@@ -242,25 +272,25 @@ internal sealed partial class Connection
     }
 
     /// <summary>
-    /// Socket path: true once nothing written through the output pipe can still be waiting there, so a direct send
-    /// cannot overtake it. DirectUpgradeMiddleware leaves the 101 response unflushed in the pipe, so the first batch
-    /// always goes through the pipe behind it; later batches use the socket once Kestrel's sender has sent and
-    /// consumed everything (checked, not assumed: until then they go through the pipe too, in order).
+    /// Direct path, before <see cref="RunAsync"/>: the 101 this connection answers its handshake with
+    /// (<see cref="UpgradeResponse"/>), written the way every later byte goes. Over the output pipe it is written
+    /// unflushed, so the 101 and the welcome leave in the first flush; on the socket path it is kept and sent at the
+    /// head of the first write (the pipe is never written), so it goes out before any frame and in the same send as
+    /// the welcome. Kestrel's connection task calls it once, before the send loop starts.
     /// </summary>
-    private bool PipeIsDrained()
+    internal void WriteUpgradeResponse(string acceptKey, string? protocol, string? extensions)
     {
-        if (!_pipeMayHoldBytes)
+        int length = UpgradeResponse.GetLength(acceptKey, protocol, extensions);
+        if (_socket is null)
         {
-            return true;
+            _output.Advance(UpgradeResponse.Write(_output.GetSpan(length), acceptKey, protocol, extensions));
+            return;
         }
 
-        if (_output.UnflushedBytes != 0 || !TransportPipeProbe.TryGetUnconsumedBytes(_output, out long unconsumed) || unconsumed != 0)
-        {
-            return false;
-        }
-
-        _pipeMayHoldBytes = false;
-        return true;
+        // Once per handshake, held only until the first write (the handshake allocates its strings anyway).
+        var response = new byte[length];
+        UpgradeResponse.Write(response, acceptKey, protocol, extensions);
+        _pendingUpgradeResponse = response;
     }
 
     // Same clock and units as the feeds' `ts` (SyntheticFeed, ReplayFeed, CoarseClock: UTC µs since the Unix epoch).
@@ -341,45 +371,5 @@ internal sealed partial class Connection
                 metrics.TickAgeAtWrite(OldestFeedTimestamp, WriteMicros);
             }
         }
-    }
-
-    /// <summary>
-    /// Reads how many flushed bytes Kestrel's socket transport has not yet consumed from its output pipe, i.e. not yet
-    /// handed to the kernel (its sender consumes only after the send completed). System.IO.Pipelines has no public
-    /// API for this, so it reads the Pipe's own counter through <see cref="UnsafeAccessorAttribute"/> (no reflection
-    /// cost, no allocation). Fails safe: any other writer type, or a runtime whose Pipe lacks these fields, answers
-    /// false, and the connection simply keeps writing through the pipe.
-    /// </summary>
-    private static class TransportPipeProbe
-    {
-        private const string DefaultPipeWriterType = "System.IO.Pipelines.Pipe+DefaultPipeWriter";
-        private static volatile bool s_unavailable;
-
-        public static bool TryGetUnconsumedBytes(PipeWriter writer, out long unconsumed)
-        {
-            unconsumed = 0;
-            if (s_unavailable || writer.GetType().FullName != DefaultPipeWriterType)
-            {
-                return false;
-            }
-
-            try
-            {
-                Pipe pipe = WriterPipe(writer);
-                unconsumed = Volatile.Read(ref UnconsumedBytes(pipe));
-                return true;
-            }
-            catch (Exception ex) when (ex is MissingMemberException or TypeLoadException)
-            {
-                s_unavailable = true;
-                return false;
-            }
-        }
-
-        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_pipe")]
-        private static extern ref Pipe WriterPipe([UnsafeAccessorType("System.IO.Pipelines.Pipe+DefaultPipeWriter, System.IO.Pipelines")] object writer);
-
-        [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_unconsumedBytes")]
-        private static extern ref long UnconsumedBytes(Pipe pipe);
     }
 }

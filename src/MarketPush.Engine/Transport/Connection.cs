@@ -40,7 +40,8 @@ internal sealed partial class Connection : ISessionTransport
 {
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    // Set when the send loop may write straight to the socket (see Connection.Send.cs); null: through _output only.
+    // Set when the send loop writes straight to the socket, from the 101 on (see Connection.Send.cs); null: through
+    // _output only. Fixed at construction.
     private readonly Socket? _socket;
     // HttpContext (upgrade through the HTTP pipeline) or BaseConnectionContext (direct): what Abort tears down.
     private readonly object _transport;
@@ -86,7 +87,7 @@ internal sealed partial class Connection : ISessionTransport
 
     public Session Session => _session;
 
-    /// <summary>For tests: whether the send loop writes straight to the socket once the pipe has drained.</summary>
+    /// <summary>For tests: whether this connection writes straight to the socket (then never through the output pipe).</summary>
     internal bool WritesToSocket => _socket is not null;
 
     /// <summary>Drops the connection at once (any thread): pending reads and writes fail and both loops end.</summary>
@@ -120,8 +121,9 @@ internal sealed partial class Connection : ISessionTransport
     }
 
     /// <summary>
-    /// The socket the send loop may write to directly: only on the direct-upgrade path (a Kestrel connection whose
-    /// output is the socket transport's own pipe), never under TLS (the pipe then carries ciphertext made by the TLS
+    /// With <see cref="SocketWriteMode.Socket"/>, the socket the send loop writes to instead of the output pipe, for
+    /// the connection's whole life (the two are never mixed, so nothing can overtake bytes waiting in the pipe): only
+    /// on the direct-upgrade path (a Kestrel connection whose output is the socket transport's own pipe), never under TLS (the pipe then carries ciphertext made by the TLS
     /// middleware) or any other transport. Assumes no other byte-transforming connection middleware runs before
     /// DirectUpgradeMiddleware. The socket is switched to non-blocking so that a synchronous <c>send()</c> returns
     /// "would block" instead of parking a pool thread; Kestrel's own receives and sends are asynchronous and do not
@@ -202,10 +204,40 @@ internal sealed partial class Connection : ISessionTransport
         }
     }
 
-    // Network-level endings: reset, abort, cancelled I/O. Everything else is a bug worth logging.
-    private bool IsDisconnect(Exception ex) =>
-        ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException
-            or Microsoft.AspNetCore.Connections.ConnectionAbortedException
-            or Microsoft.AspNetCore.Connections.ConnectionResetException
-        || _aborted;
+    /// <summary>
+    /// Whether <paramref name="exception"/>, thrown out of a pipe read, a flush or a socket send, is the connection
+    /// ending (and how, by its socket error code: <see cref="SocketErrorClassifier"/>) rather than a bug. After our
+    /// own <see cref="Abort"/> anything the torn-down transport throws is the abort.
+    /// </summary>
+    private bool TryClassifyEnding(Exception exception, out SocketErrorKind kind)
+    {
+        bool network = SocketErrorClassifier.TryClassify(exception, out kind);
+        if (_aborted)
+        {
+            kind = SocketErrorKind.Abort;
+            return true;
+        }
+
+        return network;
+    }
+
+    /// <summary>
+    /// The connection's I/O ended (either loop): the reason is <c>connection_lost</c> unless one was already set (a
+    /// slow-consumer or heartbeat abort keeps its own), so logs and the sessions-closed metric agree with
+    /// <see cref="DisconnectReasons"/>. A reset or an abort is how connections end and is logged at debug; any other
+    /// socket error code is a warning.
+    /// </summary>
+    private void OnTransportEnded(SocketErrorKind kind, string loop, Exception? exception, SocketError? error = null)
+    {
+        _session.TrySetCloseReason(DisconnectReasons.ConnectionLost);
+        error ??= (exception as SocketException ?? exception?.InnerException as SocketException)?.SocketErrorCode;
+        if (kind == SocketErrorKind.Unexpected)
+        {
+            _logger.LogWarning(exception, "Session {Session}: {Loop} failed with socket error {Error}; closing as {Reason}", _session.Id, loop, error, _session.CloseReason?.Name);
+        }
+        else if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug("Session {Session}: {Loop} ended by {Kind} ({Error})", _session.Id, loop, kind == SocketErrorKind.Reset ? "peer reset" : "abort", (object?)error ?? exception?.GetType().Name);
+        }
+    }
 }

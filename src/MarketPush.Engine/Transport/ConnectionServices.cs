@@ -21,7 +21,7 @@ namespace MarketPush.Engine.Transport;
 /// <param name="Timing">Heartbeat, close-timeout and keepalive-interval figures in timestamp units.</param>
 /// <param name="StreamReaderOptions">Pipes over an upgraded stream (the HTTP-pipeline path): zero-byte reads first.</param>
 /// <param name="StreamWriterOptions">The output pipe over an upgraded stream.</param>
-/// <param name="SocketWrites">Whether a direct connection's send loop may write straight to the socket (<see cref="StreamOptions.SocketWriteMode"/>).</param>
+/// <param name="SocketWrites">Whether direct-upgraded connections write straight to the socket or through their pipe (<see cref="StreamOptions.SocketWriteMode"/>).</param>
 internal sealed record ConnectionServices(
     FrameBuilder Frames,
     ServerMessages Messages,

@@ -9,7 +9,9 @@ namespace MarketPush.Engine.Transport;
 
 /// <summary>
 /// A Kestrel connection middleware in front of the HTTP/1.1 pipeline: it reads the first request head off a new
-/// connection and, when it is a valid WebSocket upgrade to the stream path, answers 101 itself and runs the
+/// connection and, when it is a valid WebSocket upgrade to the stream path, answers 101 itself (the bytes of
+/// <see cref="UpgradeResponse"/>, written by the connection straight to the socket or into the transport's output
+/// pipe, per <see cref="StreamOptions.SocketWriteMode"/>) and runs the
 /// <see cref="Connection"/> straight over the transport's pipes. Everything else (other paths, bad handshakes,
 /// /metrics, /healthz, TLS bytes, HTTP/2 prefaces) goes to the next middleware with no byte consumed, so Kestrel and
 /// <see cref="StreamEndpoint"/> answer it exactly as they would without this middleware. Runs on Kestrel's connection
@@ -143,28 +145,12 @@ public sealed class DirectUpgradeMiddleware
 
     private Connection Accept(ConnectionContext context, in UpgradeDecision decision)
     {
-        // RFC 6455 §4.2.2 item 5. No Date header: RFC 9110 §6.6.1 makes it optional on 1xx. Written without a flush,
-        // so the 101 and the welcome message leave in the send loop's first write.
-        var response = new StringBuilder(256)
-            .Append("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: ")
-            .Append(decision.AcceptKey)
-            .Append("\r\n");
-        if (decision.Protocol is not null)
-        {
-            response.Append("Sec-WebSocket-Protocol: ").Append(decision.Protocol).Append("\r\n");
-        }
+        Connection connection = _endpoint.OpenConnection(context.Transport.Input, context.Transport.Output, context, decision, context.RemoteEndPoint);
 
-        if (decision.ExtensionResponse is not null)
-        {
-            response.Append("Sec-WebSocket-Extensions: ").Append(decision.ExtensionResponse).Append("\r\n");
-        }
-
-        string text = response.Append("\r\n").ToString();
-        PipeWriter output = context.Transport.Output;
-        int written = Encoding.ASCII.GetBytes(text, output.GetSpan(Encoding.ASCII.GetByteCount(text)));
-        output.Advance(written);
-
-        Connection connection = _endpoint.OpenConnection(context.Transport.Input, output, context, decision, context.RemoteEndPoint);
+        // The 101 is ours to write (UpgradeResponse has its bytes), the way the connection writes everything else:
+        // straight to the socket ahead of the welcome in the first send, or unflushed into the transport's pipe so the
+        // 101 and the welcome leave in the first flush.
+        connection.WriteUpgradeResponse(decision.AcceptKey!, decision.Protocol, decision.ExtensionResponse);
         _gate.Opened(direct: true);
         return connection;
     }

@@ -58,9 +58,9 @@ public sealed class StreamOptions
     public int ConnectionLimitRetryAfterSeconds { get; init; } = 5;
 
     /// <summary>
-    /// <see cref="SocketWriteMode.Socket"/>: a direct connection's send loop writes straight to the socket once the
-    /// output pipe has drained; <see cref="SocketWriteMode.Pipe"/>: every write goes through the pipe (A/B
-    /// measurements, or a transport where direct writes misbehave). The server's <c>--socket-writes</c>.
+    /// How direct-upgraded connections over Kestrel's socket transport reach the wire: straight to the socket (the
+    /// default) or always through the transport's output pipe (A/B measurements, or a transport where direct writes
+    /// misbehave). Other connections always use their pipe. The server's <c>--socket-writes</c>.
     /// </summary>
     public SocketWriteMode SocketWriteMode { get; init; } = SocketWriteMode.Socket;
 
@@ -79,6 +79,11 @@ public sealed class StreamOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(HandshakeTimeoutMs, 1, nameof(HandshakeTimeoutMs));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections, nameof(MaxConnections));
         ArgumentOutOfRangeException.ThrowIfLessThan(ConnectionLimitRetryAfterSeconds, 1, nameof(ConnectionLimitRetryAfterSeconds));
+        if (!Enum.IsDefined(SocketWriteMode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SocketWriteMode), SocketWriteMode, "Socket or Pipe.");
+        }
+
         if (string.IsNullOrEmpty(Path) || Path[0] != '/')
         {
             throw new ArgumentException("The stream path starts with '/'.", nameof(Path));
