@@ -8,6 +8,8 @@
 #   loadtests/run-bench.sh                 full matrix: 8 cases × 3 contenders × 3 runs, 12 s each (about 20 minutes)
 #   loadtests/run-bench.sh --quick         1 run each, 5 s, idle case at 2,000 connections (about 4 minutes)
 #   options: --runs N  --duration S  --cases G1-throughput,G4-base  --contenders marketpush,aspnetcore  --port P
+#            --before DIR   adds the contender marketpush-before: the server built in DIR (another checkout, e.g. a
+#                           `git worktree` at the commit before a change), run interleaved with this one (A/B)
 #
 # Run the full matrix on a quiet machine only: other processes on either CPU make the numbers meaningless
 # (PERFORMANCE-NOTES.md, "Measuring fairly on two cores"). Bounded: every runner call has its own duration and a
@@ -24,6 +26,7 @@ warmup=4
 port=18950
 only_cases=""
 contenders="marketpush aspnetcore node-ws"
+before_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1; runs=1; duration=5; warmup=2 ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
     --cases) only_cases="${2//,/ }"; shift ;;
     --contenders) contenders="${2//,/ }"; shift ;;
     --port) port="$2"; shift ;;
+    --before) before_dir="$2"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$script"; exit 0 ;;
     *) echo "run-bench: unknown option $1" >&2; exit 2 ;;
   esac
@@ -57,6 +61,17 @@ if [[ " $contenders " == *" node-ws "* ]] && [ ! -d loadtests/baselines/node-ws/
   (cd loadtests/baselines/node-ws && npm install --no-audit --no-fund --silent)
 fi
 loadgen=loadtests/MarketPush.LoadGen/bin/Release/net10.0/MarketPush.LoadGen
+marketpush_before=""
+if [ -n "$before_dir" ]; then
+  echo "run-bench: building Release of the 'before' server in $before_dir..."
+  if ! build_log=$(dotnet build "$before_dir/src/MarketPush.Server" -c Release -v q -nologo 2>&1); then
+    echo "$build_log" | grep -E "error|Error" | head -20 >&2
+    echo "run-bench: the Release build of $before_dir failed" >&2
+    exit 1
+  fi
+  marketpush_before="$(cd "$before_dir" && pwd)/src/MarketPush.Server/bin/Release/net10.0/MarketPush.Server"
+  contenders="$contenders marketpush-before"
+fi
 marketpush=src/MarketPush.Server/bin/Release/net10.0/MarketPush.Server
 aspnetcore=loadtests/baselines/aspnetcore/bin/Release/net10.0/MarketPush.Baseline.AspNetCore
 
@@ -121,6 +136,7 @@ start_server() { # contender port server-flags... (run in the background: exec k
   local contender=$1 p=$2; shift 2
   case "$contender" in
     marketpush) exec "${pin_server[@]}" "$marketpush" --port "$p" --log-level Warning "$@" ;;
+    marketpush-before) exec "${pin_server[@]}" "$marketpush_before" --port "$p" --log-level Warning "$@" ;;
     aspnetcore) exec "${pin_server[@]}" "$aspnetcore" --port "$p" "$@" ;;
     node-ws) exec "${pin_server[@]}" node loadtests/baselines/node-ws/server.js --port "$p" "$@" ;;
     *) echo "run-bench: unknown contender $contender" >&2; return 1 ;;
@@ -147,7 +163,7 @@ for spec in "${cases[@]}"; do
       fi
       extra=()
       [ -n "$offered" ] && extra+=(--offered "$offered")
-      if [ "$contender" = marketpush ] && curl -sf "http://127.0.0.1:$port/metrics" >/dev/null 2>&1; then
+      if [[ "$contender" == marketpush* ]] && curl -sf "http://127.0.0.1:$port/metrics" >/dev/null 2>&1; then
         extra+=(--metrics-url "http://127.0.0.1:$port/metrics")
       fi
       if [[ "$runner_flags" != *"--load "* ]]; then extra+=(--duration "$run_duration"); fi
