@@ -14,6 +14,7 @@ using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Encodings.Json;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Benchmarks;
 

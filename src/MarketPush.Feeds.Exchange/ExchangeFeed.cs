@@ -5,6 +5,8 @@ using MarketPush.Engine.Feeds;
 using MarketPush.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Feeds.Exchange;
 

@@ -1,6 +1,7 @@
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Configuration;
 using Microsoft.Extensions.Logging;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Feeds.Exchange;
 

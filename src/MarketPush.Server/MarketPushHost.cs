@@ -2,6 +2,7 @@ using System.Text;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds.Configuration;
 using MarketPush.Engine.Metrics;
+using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Transport;
 using MarketPush.Protocol.WebSockets;
 using MarketPush.Server.Health;
@@ -98,7 +99,7 @@ public sealed class MarketPushHost : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host =>
             host.ShutdownTimeout = TimeSpan.FromMilliseconds(options.ShutdownTimeoutMs) + TimeSpan.FromSeconds(10));
         builder.Services.AddHostedService(services => new StreamServerHostedService(composition!.Stream, services.GetRequiredService<IHostApplicationLifetime>()));
-        builder.Services.AddMarketPushMetrics();
+        builder.Services.AddMarketPushMetrics([.. DisconnectReasons.Known.Select(static r => (r.Code, r.Name))]);
 
         WebApplication app = builder.Build();
         ILoggerFactory loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();

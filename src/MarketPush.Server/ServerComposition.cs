@@ -7,6 +7,7 @@ using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Transport;
 using MarketPush.Feeds.Exchange;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Server;
 

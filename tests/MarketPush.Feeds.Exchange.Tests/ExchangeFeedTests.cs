@@ -1,6 +1,8 @@
 using System.Text.Json;
 using MarketPush.Engine.Feeds;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Feeds.Exchange.Tests;
 

@@ -2,6 +2,7 @@ using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Configuration;
 using MarketPush.Engine.Ingest;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Feeds.Exchange.Tests;
 
@@ -79,7 +80,7 @@ public class ExchangeSupervisionTests
         {
         }
 
-        public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update)
+        public void OnBook(Instrument instrument, long sequence, long timestamp, IBookDelta update)
         {
         }
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Feeds.Exchange.Tests;
 

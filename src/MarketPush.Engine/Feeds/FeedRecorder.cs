@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using MarketPush.Engine.Feeds.Capture;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds;
 

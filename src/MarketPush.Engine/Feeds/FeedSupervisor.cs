@@ -4,6 +4,7 @@ using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds;
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
 
 namespace MarketPush.Engine.Feeds;
 

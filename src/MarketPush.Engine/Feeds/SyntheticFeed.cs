@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds;
 

@@ -1,3 +1,4 @@
+using MarketPush.Engine.Routing;
 using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Ingest;
@@ -11,7 +12,7 @@ namespace MarketPush.Engine.Ingest;
 /// Reused: one instance per ingest reader, overwritten by every <see cref="Apply"/>; the spans it hands out are
 /// valid only until the next update, i.e. during the <see cref="ITickSink.OnBook"/> call. Not thread-safe.
 /// </summary>
-public sealed class BookUpdate
+public sealed class BookUpdate : IBookDelta
 {
     /// <summary>Where each tier's delta starts in the delta arrays: a tier of depth N needs at most 2N entries.</summary>
     private static readonly int[] s_offsets = [0, 2, 12, 32, 72];

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using MarketPush.Engine.Feeds;
 
 namespace MarketPush.Engine.Ingest;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Ingest;
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
-using MarketPush.Engine.Feeds;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Instruments;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Ingest;
 

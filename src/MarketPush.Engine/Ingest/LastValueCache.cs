@@ -1,6 +1,7 @@
-using MarketPush.Engine.Feeds;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Instruments;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Ingest;
 
@@ -11,7 +12,7 @@ namespace MarketPush.Engine.Ingest;
 /// lock, held only to copy a few fields or apply one book update, never while calling out, so a reader can never
 /// see half a book update or a quote that does not match its seq.
 /// </summary>
-public sealed class LastValueCache
+public sealed class LastValueCache : ILastValues
 {
     private readonly Entry[] _entries;
 

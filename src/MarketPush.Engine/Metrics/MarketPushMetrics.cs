@@ -61,11 +61,19 @@ public sealed partial class MarketPushMetrics : IDisposable
     private readonly Counter<long> _compressedMessages;
     private readonly Counter<long> _compressionInput;
     private readonly Counter<long> _compressionOutput;
+    private readonly KeyValuePair<string, object?>[][] _knownSessionCloses;
 
     /// <param name="meterFactory">DI's factory (then it owns the meter); null creates and owns a plain Meter.</param>
     /// <param name="timeProvider">Clock for feed staleness; tests pass a manual one.</param>
-    public MarketPushMetrics(IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null)
+    /// <param name="knownSessionCloses">
+    /// The (code, reason) pairs a session end is known to be recorded with (the host passes every named disconnect
+    /// reason, plus the codes clients commonly close with): each gets a zero series at startup, so the sessions-closed
+    /// panel shows 0 rather than nothing until the first session of that kind ends. Given rather than looked up, so
+    /// that metrics know no stage.
+    /// </param>
+    public MarketPushMetrics(IMeterFactory? meterFactory = null, TimeProvider? timeProvider = null, IReadOnlyList<(ushort Code, string Name)>? knownSessionCloses = null)
     {
+        _knownSessionCloses = [.. (knownSessionCloses ?? []).Select(static c => MetricTags.SessionClose(c.Code, c.Name))];
         _time = timeProvider ?? TimeProvider.System;
         _ownsMeter = meterFactory is null;
         Meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
@@ -290,7 +298,7 @@ public sealed partial class MarketPushMetrics : IDisposable
             _slowConsumerCloses.Add(0, tags);
         }
 
-        foreach (KeyValuePair<string, object?>[] tags in MetricTags.KnownSessionCloses)
+        foreach (KeyValuePair<string, object?>[] tags in _knownSessionCloses)
         {
             _sessionCloses.Add(0, tags);
         }

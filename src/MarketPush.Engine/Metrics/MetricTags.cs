@@ -1,4 +1,3 @@
-using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.WebSockets;
 
@@ -48,25 +47,6 @@ internal static class MetricTags
     [
         Tag(MetricLabels.Reason, "queue_full"),
         Tag(MetricLabels.Reason, "write_stalled"),
-    ];
-
-    /// <summary>
-    /// The (code, reason) pairs a session end is known to be recorded with: every named
-    /// <see cref="DisconnectReasons"/> value, plus the codes clients commonly close with besides 1000 (1001 when a
-    /// browser tab goes away, 1005 for a close frame without a code). Each gets a zero series at startup, so the
-    /// sessions-closed panel shows 0 rather than nothing until the first session of that kind ends.
-    /// </summary>
-    public static readonly KeyValuePair<string, object?>[][] KnownSessionCloses =
-    [
-        .. new[]
-        {
-            DisconnectReasons.Normal, DisconnectReasons.ClientClosed, DisconnectReasons.ServerShutdown,
-            DisconnectReasons.ProtocolError, DisconnectReasons.UnsupportedData, DisconnectReasons.InvalidPayload,
-            DisconnectReasons.PolicyViolation, DisconnectReasons.MessageTooBig, DisconnectReasons.InternalError,
-            DisconnectReasons.TryAgainLater, DisconnectReasons.SlowConsumer, DisconnectReasons.HeartbeatTimeout,
-            DisconnectReasons.ConnectionLost, DisconnectReasons.Operator,
-            DisconnectReasons.FromClientClose(CloseCodes.GoingAway), DisconnectReasons.FromClientClose(CloseCodes.NoStatusReceived),
-        }.Select(static r => SessionClose(r.Code, r.Name)),
     ];
 
     // Index: encoding * 2 + (compressed ? 1 : 0).

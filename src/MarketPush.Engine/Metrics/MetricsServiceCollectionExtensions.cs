@@ -11,11 +11,12 @@ namespace MarketPush.Engine.Metrics;
 /// </summary>
 public static class MetricsServiceCollectionExtensions
 {
-    public static IServiceCollection AddMarketPushMetrics(this IServiceCollection services)
+    /// <param name="knownSessionCloses">The (code, reason) pairs that get a zero series at startup (see <see cref="MarketPushMetrics"/>).</param>
+    public static IServiceCollection AddMarketPushMetrics(this IServiceCollection services, IReadOnlyList<(ushort Code, string Name)>? knownSessionCloses = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddMetrics();
-        services.TryAddSingleton(static sp => new MarketPushMetrics(sp.GetService<IMeterFactory>(), sp.GetService<TimeProvider>()));
+        services.TryAddSingleton(sp => new MarketPushMetrics(sp.GetService<IMeterFactory>(), sp.GetService<TimeProvider>(), knownSessionCloses));
         services.TryAddSingleton(static sp => new MetricsCollector(sp.GetRequiredService<MarketPushMetrics>()));
         return services;
     }

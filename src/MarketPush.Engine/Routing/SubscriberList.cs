@@ -1,3 +1,5 @@
+using MarketPush.Engine.Sessions;
+
 namespace MarketPush.Engine.Routing;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Buffers;
 using MarketPush.Engine.Buffers;
-using MarketPush.Engine.Feeds;
-using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Encodings.Json;
@@ -41,13 +40,13 @@ namespace MarketPush.Engine.Routing;
 /// <para>
 /// The router never waits on a session: <see cref="IUpdateSubscriber.TryEnqueue"/> only ever queues, conflates or
 /// refuses. Encoding uses one reused buffer per ingest thread. It also implements <see cref="ISnapshotSource"/>, the
-/// seam the session stage defines for its per-session snapshots from the <see cref="LastValueCache"/> (subscribe,
+/// seam the session stage defines for its per-session snapshots from the <see cref="ILastValues"/> (the last-value cache) (subscribe,
 /// book resync), on the caller's thread; sessions call it with none of their locks held.
 /// Owns only its group arrays; each message it builds is disposed after its fan-out, so every frame reference it
 /// took is back with the queues that kept one.
 /// </para>
 /// </remarks>
-public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
+public sealed class SubscriptionRouter : ITickSink, ISubscriptionRouter
 {
     // One scratch buffer per thread: an update is encoded and copied into its pooled frame within one call.
     [ThreadStatic]
@@ -65,7 +64,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
     private readonly SubscriberGroups[] _groups;
     private readonly Lock _lock = new();
-    private readonly LastValueCache _cache;
+    private readonly ILastValues _cache;
     private readonly FrameBuilder _frames;
     private readonly IMarketMessageWriter _json;
     private readonly IMarketMessageWriter _messagePack;
@@ -79,7 +78,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
     /// <param name="jsonWriter">JSON encoder (tests pass a counting one); default <see cref="JsonMessageWriter.Instance"/>.</param>
     /// <param name="messagePackWriter">MessagePack encoder; default <see cref="MessagePackMessageWriter.Instance"/>.</param>
     public SubscriptionRouter(
-        LastValueCache cache,
+        ILastValues cache,
         FrameBuilder frames,
         IMarketMessageWriter? jsonWriter = null,
         IMarketMessageWriter? messagePackWriter = null,
@@ -103,7 +102,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
 
     public InstrumentCatalog Catalog => _cache.Catalog;
 
-    public LastValueCache Cache => _cache;
+    public ILastValues Cache => _cache;
 
     /// <summary>Messages encoded and framed for fan-out: one per update per wire variant with subscribers.</summary>
     public long MessagesBuilt => Interlocked.Read(ref _messagesBuilt);
@@ -231,7 +230,7 @@ public sealed class SubscriptionRouter : ITickSink, ISnapshotSource
         }
     }
 
-    public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update)
+    public void OnBook(Instrument instrument, long sequence, long timestamp, IBookDelta update)
     {
         SubscriberGroups groups = _groups[instrument.Id];
         foreach (WireEncoding encoding in WireVariant.Encodings)

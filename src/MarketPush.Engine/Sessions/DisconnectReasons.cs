@@ -28,6 +28,18 @@ public static class DisconnectReasons
     public static readonly DisconnectReason ConnectionLost = new(AbnormalClosureCode, "connection_lost", "connection lost");
 
     /// <summary>
+    /// Every reason a session end is known to be recorded with: each named reason, plus the codes clients commonly
+    /// close with besides 1000 (1001 when a browser tab goes away, 1005 for a close frame without a code). The host
+    /// gives these to the metrics, which export a zero series for each from startup.
+    /// </summary>
+    public static IReadOnlyList<DisconnectReason> Known { get; } =
+    [
+        Normal, ClientClosed, ServerShutdown, ProtocolError, UnsupportedData, InvalidPayload, PolicyViolation,
+        MessageTooBig, InternalError, TryAgainLater, SlowConsumer, HeartbeatTimeout, ConnectionLost, Operator,
+        FromClientClose(CloseCodes.GoingAway), FromClientClose(CloseCodes.NoStatusReceived),
+    ];
+
+    /// <summary>
     /// The named reason for a code the frame reader reported (a protocol violation), carrying the reader's text.
     /// </summary>
     public static DisconnectReason FromViolation(ushort code, string? description)

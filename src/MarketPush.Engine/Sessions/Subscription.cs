@@ -1,5 +1,4 @@
 using MarketPush.Engine.Buffers;
-using MarketPush.Engine.Routing;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
 

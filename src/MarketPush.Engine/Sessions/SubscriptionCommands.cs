@@ -1,8 +1,7 @@
 using System.Buffers;
 using MarketPush.Engine.Buffers;
-using MarketPush.Engine.Feeds;
+using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Metrics;
-using MarketPush.Engine.Routing;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
@@ -32,7 +31,7 @@ public sealed class SubscriptionCommands
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    private readonly SubscriptionRouter _router;
+    private readonly ISubscriptionRouter _router;
     private readonly InstrumentCatalog _catalog;
     private readonly FrameBuilder _frames;
     private readonly TimerWheel _scheduler;
@@ -40,7 +39,7 @@ public sealed class SubscriptionCommands
     private readonly DeliveryTotals? _totals;
 
     public SubscriptionCommands(
-        SubscriptionRouter router,
+        ISubscriptionRouter router,
         FrameBuilder frames,
         TimerWheel scheduler,
         SessionLimits? limits = null,
@@ -62,7 +61,7 @@ public sealed class SubscriptionCommands
 
     public InstrumentCatalog Catalog => _catalog;
 
-    public SubscriptionRouter Router => _router;
+    public ISubscriptionRouter Router => _router;
 
     public SessionLimits Limits { get; }
 

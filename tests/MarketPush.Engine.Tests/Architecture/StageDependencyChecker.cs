@@ -16,14 +16,17 @@ namespace MarketPush.Engine.Tests.Architecture;
 /// </summary>
 /// <remarks>
 /// The data path, upstream first: Feeds → Ingest → Routing → Sessions → Transport. A stage may reference the stages
-/// downstream of it and the layers below every stage (Buffers; Protocol is another assembly that references none of
-/// these); Metrics may be referenced by all but references no stage and no other layer. Sub-namespaces belong to their
+/// downstream of it and the layers below every stage (Buffers, Instruments; Protocol is another assembly that
+/// references none of these), which know no stage and not each other; Metrics may be referenced by all but references no stage and no other layer. Sub-namespaces belong to their
 /// stage (<c>Feeds.Capture</c> is Feeds). Types outside <c>&lt;root&gt;.&lt;layer&gt;</c> are not checked.
 /// </remarks>
 internal static class StageDependencyChecker
 {
     /// <summary>The data path, upstream first.</summary>
     public static readonly ImmutableArray<string> Stages = ["Feeds", "Ingest", "Routing", "Sessions", "Transport"];
+
+    /// <summary>Layers below every stage: frame buffers, and the instrument reference data every stage reads.</summary>
+    public static readonly ImmutableArray<string> BelowStages = ["Buffers", "Instruments"];
 
     /// <summary>Every reference that breaks the rule, one per (from type, to type), with where it was seen first.</summary>
     public static IReadOnlyList<StageViolation> FindViolations(PEReader assembly, string rootNamespace)
@@ -72,12 +75,12 @@ internal static class StageDependencyChecker
             return false; // observed by all, knowing none
         }
 
-        if (to == "Buffers")
+        if (BelowStages.Contains(to))
         {
-            return true; // below every stage
+            return !BelowStages.Contains(from); // below every stage; the layers below do not know each other
         }
 
-        if (from == "Buffers")
+        if (BelowStages.Contains(from))
         {
             return false;
         }

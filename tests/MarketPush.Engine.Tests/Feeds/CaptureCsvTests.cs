@@ -2,6 +2,7 @@ using System.Text;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

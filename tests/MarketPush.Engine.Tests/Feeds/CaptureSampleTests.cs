@@ -2,6 +2,8 @@ using System.IO.Compression;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

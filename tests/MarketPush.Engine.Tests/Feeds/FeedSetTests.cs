@@ -5,6 +5,7 @@ using MarketPush.Engine.Feeds.Replay;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Tests.Ingest;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Tests.Feeds;
 
@@ -140,7 +141,7 @@ public class FeedSetTests
             lock (_inner) { _inner.OnTrade(instrument, sequence, timestamp, trade); }
         }
 
-        public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update)
+        public void OnBook(Instrument instrument, long sequence, long timestamp, IBookDelta update)
         {
             lock (_inner) { _inner.OnBook(instrument, sequence, timestamp, update); }
         }

@@ -3,6 +3,8 @@ using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Feeds.Replay;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

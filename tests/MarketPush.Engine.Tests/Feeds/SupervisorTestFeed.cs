@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
+using MarketPush.Engine.Ingest;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

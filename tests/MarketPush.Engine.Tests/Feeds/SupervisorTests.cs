@@ -1,9 +1,11 @@
 using System.Threading.Channels;
-using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Feeds.Replay;
+using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Metrics;
+using MarketPush.Engine.Routing;
 using MarketPush.Engine.Tests.Ingest;
 using MarketPush.Protocol.Messages;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;

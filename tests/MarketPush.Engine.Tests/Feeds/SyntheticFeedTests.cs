@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Instruments;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Tests.Feeds;
 
@@ -333,7 +335,7 @@ public class SyntheticFeedTests
         {
         }
 
-        public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update)
+        public void OnBook(Instrument instrument, long sequence, long timestamp, IBookDelta update)
         {
         }
 

@@ -3,6 +3,8 @@ using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Tests.Market;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Instruments;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Tests.Ingest;
 
@@ -244,7 +246,7 @@ public class IngestPipelineTests
         {
         }
 
-        public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update) => _ = update.GetChecksum(10);
+        public void OnBook(Instrument instrument, long sequence, long timestamp, IBookDelta update) => _ = update.GetChecksum(10);
 
         public void OnStatus(Instrument instrument, FeedState state, long timestamp)
         {
@@ -261,7 +263,7 @@ public class IngestPipelineTests
         {
         }
 
-        public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update) => onBook(instrument, sequence, update);
+        public void OnBook(Instrument instrument, long sequence, long timestamp, IBookDelta update) => onBook(instrument, sequence, (BookUpdate)update); // the ingest stage hands the router its BookUpdate
 
         public void OnStatus(Instrument instrument, FeedState state, long timestamp)
         {

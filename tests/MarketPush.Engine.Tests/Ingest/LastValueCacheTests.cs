@@ -2,6 +2,8 @@ using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Instruments;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Tests.Ingest;
 

@@ -1,5 +1,6 @@
 using MarketPush.Engine.Ingest;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Tests.Ingest;
 
@@ -14,7 +15,7 @@ internal sealed class RecordingSink : ITickSink
     public void OnTrade(Instrument instrument, long sequence, long timestamp, in Trade trade) =>
         Records.Add(new Record(MarketChannel.Trade, instrument.Symbol, sequence, timestamp, default, trade, null, null));
 
-    public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update)
+    public void OnBook(Instrument instrument, long sequence, long timestamp, IBookDelta update)
     {
         var deltas = new Dictionary<int, (BookLevel[] Bids, BookLevel[] Asks, uint Checksum)>();
         foreach (int depth in BookDepth.Tiers)

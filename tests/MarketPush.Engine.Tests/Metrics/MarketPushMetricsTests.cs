@@ -15,7 +15,7 @@ public sealed class MarketPushMetricsTests : IDisposable
 
     public MarketPushMetricsTests()
     {
-        _metrics = new MarketPushMetrics(timeProvider: _clock);
+        _metrics = new MarketPushMetrics(timeProvider: _clock, knownSessionCloses: [.. DisconnectReasons.Known.Select(static r => (r.Code, r.Name))]);
         _collector = new MetricsCollector(_metrics, includeRuntimeMetrics: false);
     }
 

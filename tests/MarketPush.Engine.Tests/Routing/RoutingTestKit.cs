@@ -11,6 +11,7 @@ using MarketPush.Protocol.Encodings.Json;
 using MarketPush.Protocol.Encodings.MessagePack;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Tests.Routing;
 

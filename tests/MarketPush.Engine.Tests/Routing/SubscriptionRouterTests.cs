@@ -162,7 +162,7 @@ public sealed class SubscriptionRouterTests : IDisposable
         session.Subscribe("""{"op":"subscribe","symbols":["SYM0000"],"channels":["quote","trade","book"]}""");
         session.Drain();
 
-        _kit.Ingest.Process(MarketPush.Engine.Feeds.Tick.ForStatus(0, _kit.NextTimestamp(), FeedState.Halted));
+        _kit.Ingest.Process(MarketPush.Engine.Ingest.Tick.ForStatus(0, _kit.NextTimestamp(), FeedState.Halted));
 
         JsonElement status = Assert.Single(session.Drain());
         Assert.Equal("status", status.GetProperty("type").GetString());

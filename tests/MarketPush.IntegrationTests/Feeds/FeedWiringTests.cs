@@ -5,6 +5,7 @@ using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Feeds.Replay;
 using MarketPush.IntegrationTests.Pipeline;
 using MarketPush.Server;
+using MarketPush.Engine.Ingest;
 
 namespace MarketPush.IntegrationTests.Feeds;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using MarketPush.Engine.Ingest;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
 

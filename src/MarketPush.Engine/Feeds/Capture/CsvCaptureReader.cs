@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
 
 namespace MarketPush.Engine.Feeds.Capture;
 

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
 
 namespace MarketPush.Engine.Feeds.Capture;
 

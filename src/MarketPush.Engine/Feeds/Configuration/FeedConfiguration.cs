@@ -3,6 +3,7 @@ using System.Globalization;
 using MarketPush.Engine.Feeds.Replay;
 using MarketPush.Protocol.Messages;
 using Microsoft.Extensions.Configuration;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

@@ -4,6 +4,7 @@ using MarketPush.Engine.Metrics;
 using MarketPush.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

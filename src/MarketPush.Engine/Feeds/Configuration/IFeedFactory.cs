@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using MarketPush.Engine.Ingest;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

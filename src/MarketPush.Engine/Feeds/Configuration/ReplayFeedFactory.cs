@@ -1,6 +1,7 @@
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Feeds.Replay;
 using Microsoft.Extensions.Logging;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds.Replay;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
 
-namespace MarketPush.Engine.Feeds;
+namespace MarketPush.Engine.Instruments;
 
 /// <summary>
 /// Every instrument the server knows, indexed densely by <see cref="Instrument.Id"/> (ticks, sequence counters,
@@ -11,6 +11,13 @@ namespace MarketPush.Engine.Feeds;
 /// read-only afterwards, so any thread may use it without locking.
 /// Also holds a reference price per instrument, the level the synthetic feed starts its random walk from.
 /// </summary>
+/// <remarks>
+/// Why a namespace below the stages (beside Buffers) rather than a stage folder: the catalog is reference data, not a
+/// step of the data path. Every stage reads it (feeds describe their instruments into it, ingest and the router index
+/// arrays by its ids, the session layer resolves subscribed symbols), so in any stage it would make the stages
+/// downstream of that one reference upstream. It is built once by the feed set (or generated for <c>--feed none</c>)
+/// and handed down by the composition root; it references no stage.
+/// </remarks>
 public sealed class InstrumentCatalog
 {
     /// <summary>Prefix of the generated instruments of <see cref="CreateGenerated"/> (<c>SYM0000</c>, <c>SYM0001</c>…).</summary>

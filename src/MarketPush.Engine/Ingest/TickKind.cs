@@ -1,4 +1,4 @@
-namespace MarketPush.Engine.Feeds;
+namespace MarketPush.Engine.Ingest;
 
 /// <summary>What a <see cref="Tick"/> carries.</summary>
 public enum TickKind : byte

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MarketPush.Engine.Feeds;
+namespace MarketPush.Engine.Instruments;
 
 /// <summary>
 /// The source of <see cref="InstrumentCatalog.CreateDefault"/>: <c>Feeds/DefaultInstruments.txt</c>, embedded in the

@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using MarketPush.Protocol.Messages;
 
-namespace MarketPush.Engine.Feeds;
+namespace MarketPush.Engine.Ingest;
 
 /// <summary>
-/// One market event as a feed adapter hands it to ingest through a bounded <c>Channel&lt;Tick&gt;</c>. A 48-byte
+/// One market event as a feed adapter hands it to ingest through its <see cref="IngestChannel"/>; defined here, by
+/// the stage that reads it, so that feeds depend on ingest and not the other way round. A 48-byte
 /// readonly struct, so writing it into the channel copies it and allocates nothing.
 /// Book updates travel as runs of <see cref="TickKind.BookLevel"/> ticks, one level change each (side, price,
 /// size; size 0 removes), the last one flagged <see cref="EndsBookUpdate"/>; ingest applies the run atomically

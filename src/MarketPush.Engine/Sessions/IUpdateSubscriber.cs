@@ -1,7 +1,6 @@
 using MarketPush.Engine.Buffers;
-using MarketPush.Engine.Sessions;
 
-namespace MarketPush.Engine.Routing;
+namespace MarketPush.Engine.Sessions;
 
 /// <summary>
 /// How the router sees a session: one subscriber object per subscribed (symbol, channel) of one session, so the
