@@ -15,6 +15,7 @@ using MarketPush.Protocol.Encodings.Json;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Instruments;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Benchmarks;
 

@@ -135,7 +135,7 @@ public sealed class ServerComposition : IAsyncDisposable
         var subscriptions = new SubscriptionCommands(router, frames, scheduler, limits, metrics, totals);
         var messages = new ServerMessages(frames, options.HeartbeatMs, time);
         var commands = new CommandHandler(messages, subscriptions, timeProvider: time);
-        var sessionFactory = new SessionFactory(frames, commands, options.QueueMaxFrames, options.QueueMaxBytes);
+        var sessionFactory = new SessionFactory(frames, messages, commands, options.QueueMaxFrames, options.QueueMaxBytes);
 
         // Transport, last.
         var streamOptions = new StreamOptions
@@ -150,7 +150,7 @@ public sealed class ServerComposition : IAsyncDisposable
             MaxConnections = options.MaxConnections,
             SocketWriteMode = options.SocketWriteMode,
         };
-        var stream = new StreamServer(streamOptions, frames, messages, commands, sessionFactory, loggerFactory, time, metrics);
+        var stream = new StreamServer(streamOptions, frames, sessionFactory, loggerFactory, time, metrics);
 
         ILogger logger = loggerFactory.CreateLogger("MarketPush.Server");
         if (feeds is null)

@@ -81,7 +81,7 @@ public sealed class SocketWriteTests
         }
 
         Assert.True(live > 50, $"only {live} live updates in 1 s");
-        Session session = Assert.Single(server.Host.Stream.Sessions.Snapshot());
+        Session session = Assert.IsType<Session>(Assert.Single(server.Host.Stream.Sessions.Snapshot()));
         Assert.True(((Connection)session.Transport!).SocketWrites > 0, "the updates went straight to the socket");
 
         // The close frame is still the last thing written: the client's close gets the echo and a clean end.

@@ -4,6 +4,7 @@ using MarketPush.Protocol.Encodings.MessagePack;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using MarketPush.Protocol.WebSockets;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 

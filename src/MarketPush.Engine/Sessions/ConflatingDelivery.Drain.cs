@@ -1,5 +1,6 @@
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Metrics;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 

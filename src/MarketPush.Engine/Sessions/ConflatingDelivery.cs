@@ -3,6 +3,7 @@ using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Metrics;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 

@@ -1,4 +1,5 @@
 using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 

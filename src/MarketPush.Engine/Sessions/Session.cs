@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using MarketPush.Engine.Buffers;
 using MarketPush.Protocol.Handshake;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 
@@ -18,7 +19,7 @@ namespace MarketPush.Engine.Sessions;
 /// conflation slots hold the updates the queue had no room for); not the connection, which it reaches through
 /// <see cref="Transport"/>. The router never sees the session itself, only its <see cref="Subscription"/> objects.
 /// </remarks>
-public sealed class Session
+public sealed class Session : IStreamSession
 {
     private readonly FrameBuilder _frames;
     private DisconnectReason? _closeReason;

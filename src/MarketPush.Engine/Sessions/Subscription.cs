@@ -1,6 +1,7 @@
 using MarketPush.Engine.Buffers;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 

@@ -2,9 +2,11 @@ using System.Buffers;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Metrics;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
+using MarketPush.Protocol.WebSockets;
 
 namespace MarketPush.Engine.Sessions;
 

@@ -1,5 +1,4 @@
 using MarketPush.Engine.Buffers;
-using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
 
 namespace MarketPush.Engine.Transport;
@@ -65,7 +64,7 @@ internal sealed partial class Connection
         {
             // Pretend it went out now, so a slow send loop does not get one heartbeat per tick.
             Volatile.Write(ref _lastDataSentTimestamp, timestamp);
-            SharedFrame message = _services.Messages.BuildHeartbeat(_session.Encoding);
+            SharedFrame message = _services.Handler.BuildHeartbeat(_session.Encoding);
             _session.TryEnqueue(message);
             message.Release();
         }

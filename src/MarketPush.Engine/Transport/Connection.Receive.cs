@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using MarketPush.Engine.Buffers;
-using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
 using Microsoft.Extensions.Logging;
 
@@ -164,7 +163,7 @@ internal sealed partial class Connection
                     // After a close is queued the server no longer acts on commands (RFC 6455 §5.5.1).
                     if (!_session.Queue.IsClosing)
                     {
-                        _services.Commands.Handle(_session, reader.MessageOpcode, reader.Payload);
+                        _services.Handler.Handle(_session, reader.MessageOpcode, reader.Payload);
                     }
 
                     break;

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Metrics;
-using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
 using Microsoft.Extensions.Logging;
 

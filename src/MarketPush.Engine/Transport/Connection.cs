@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -45,7 +44,7 @@ internal sealed partial class Connection : ISessionTransport
     private readonly Socket? _socket;
     // HttpContext (upgrade through the HTTP pipeline) or BaseConnectionContext (direct): what Abort tears down.
     private readonly object _transport;
-    private readonly Session _session;
+    private readonly IStreamSession _session;
     private readonly ConnectionServices _services;
     // permessage-deflate negotiated: the frame reader inflates with the server's shared inflater.
     private readonly bool _deflate;
@@ -55,7 +54,7 @@ internal sealed partial class Connection : ISessionTransport
     private volatile bool _aborted;
     private volatile bool _finished;
 
-    public Connection(PipeReader input, PipeWriter output, object transport, Session session, ConnectionServices services, bool deflate, ILogger logger)
+    public Connection(PipeReader input, PipeWriter output, object transport, IStreamSession session, ConnectionServices services, bool deflate, ILogger logger)
     {
         Debug.Assert(transport is HttpContext or BaseConnectionContext, "Abort needs the HTTP request or the Kestrel connection.");
         _input = input;
@@ -73,7 +72,7 @@ internal sealed partial class Connection : ISessionTransport
     }
 
     /// <summary>Over an upgraded stream (and its HTTP request): wraps it in pipes that hold no buffer while idle.</summary>
-    public Connection(HttpContext context, Stream stream, Session session, ConnectionServices services, bool deflate, ILogger logger)
+    public Connection(HttpContext context, Stream stream, IStreamSession session, ConnectionServices services, bool deflate, ILogger logger)
         : this(
             PipeReader.Create(stream, services.StreamReaderOptions),
             PipeWriter.Create(stream, services.StreamWriterOptions),
@@ -85,7 +84,7 @@ internal sealed partial class Connection : ISessionTransport
     {
     }
 
-    public Session Session => _session;
+    public IStreamSession Session => _session;
 
     /// <summary>For tests: whether this connection writes straight to the socket (then never through the output pipe).</summary>
     internal bool WritesToSocket => _socket is not null;
@@ -161,7 +160,7 @@ internal sealed partial class Connection : ISessionTransport
         }
 
         // The router stops offering this session updates and what its conflation slots held goes back to the pool.
-        _services.Commands.EndSession(_session);
+        _services.Handler.End(_session);
 
         // Releases whatever is still queued and wakes the loop if it is waiting; a loop stuck in a write to a peer
         // that stopped reading is aborted after the same bound.

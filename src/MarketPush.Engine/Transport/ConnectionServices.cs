@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Metrics;
-using MarketPush.Engine.Sessions;
 
 namespace MarketPush.Engine.Transport;
 
@@ -11,8 +10,7 @@ namespace MarketPush.Engine.Transport;
 /// Owns nothing; the server owns the pool, the registry and the gate.
 /// </summary>
 /// <param name="Frames">Control frames (ping, pong, close).</param>
-/// <param name="Messages">The <c>heartbeat</c> message.</param>
-/// <param name="Commands">Runs each complete client message; told when a session ends.</param>
+/// <param name="Handler">The session layer: runs each complete client message, is told when a session ends, builds heartbeats.</param>
 /// <param name="Sessions">Where a running connection's session is registered (broadcasts, keepalive, shutdown).</param>
 /// <param name="Gate">Whether shutdown began (a session that registers late is closed with 1001).</param>
 /// <param name="Readers">Frame readers lent while a message is in flight.</param>
@@ -24,8 +22,7 @@ namespace MarketPush.Engine.Transport;
 /// <param name="SocketWrites">Whether direct-upgraded connections write straight to the socket or through their pipe (<see cref="StreamOptions.SocketWriteMode"/>).</param>
 internal sealed record ConnectionServices(
     FrameBuilder Frames,
-    ServerMessages Messages,
-    CommandHandler Commands,
+    ISessionHandler Handler,
     SessionRegistry Sessions,
     ConnectionGate Gate,
     MessageReaderPool Readers,

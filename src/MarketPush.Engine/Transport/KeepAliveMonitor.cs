@@ -1,4 +1,3 @@
-using MarketPush.Engine.Sessions;
 using Microsoft.Extensions.Logging;
 
 namespace MarketPush.Engine.Transport;
@@ -50,7 +49,7 @@ public sealed class KeepAliveMonitor : IAsyncDisposable
     public void Tick()
     {
         long now = _time.GetTimestamp();
-        foreach (Session session in _sessions.Snapshot())
+        foreach (IStreamSession session in _sessions.Snapshot())
         {
             try
             {

@@ -2,7 +2,6 @@ using System.IO.Pipelines;
 using System.Text;
 using System.Globalization;
 using MarketPush.Engine.Metrics;
-using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -35,12 +34,12 @@ namespace MarketPush.Engine.Transport;
 public sealed class StreamEndpoint
 {
     private readonly StreamOptions _options;
-    private readonly SessionFactory _sessions;
+    private readonly ISessionHandler _sessions;
     private readonly ConnectionGate _gate;
     private readonly ConnectionServices _services;
     private readonly ILogger _logger;
 
-    internal StreamEndpoint(StreamOptions options, SessionFactory sessions, ConnectionGate gate, ConnectionServices services, ILogger logger)
+    internal StreamEndpoint(StreamOptions options, ISessionHandler sessions, ConnectionGate gate, ConnectionServices services, ILogger logger)
     {
         _options = options;
         _sessions = sessions;
@@ -167,7 +166,7 @@ public sealed class StreamEndpoint
     internal Connection OpenConnection(PipeReader input, PipeWriter output, object transport, in UpgradeDecision decision, object? remote)
     {
         // The welcome is queued before the session is registered, so no broadcast can get ahead of it.
-        Session session = _sessions.Open(decision.Encoding, decision.Deflate, remote as System.Net.EndPoint);
+        IStreamSession session = _sessions.Open(decision.Encoding, decision.Deflate, remote as System.Net.EndPoint);
         var connection = new Connection(input, output, transport, session, _services, decision.Deflate, _logger);
         if (_logger.IsEnabled(LogLevel.Debug))
         {

@@ -1,7 +1,6 @@
 using System.IO.Pipelines;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Metrics;
-using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
 using MarketPush.Protocol.WebSockets.Deflate;
 using Microsoft.AspNetCore.Connections;
@@ -16,7 +15,7 @@ namespace MarketPush.Engine.Transport;
 /// factory, the keepalive timer and the <see cref="ConnectionServices"/> every <see cref="Connection"/> gets, and runs
 /// graceful shutdown. One per process; its members are called from request threads, the timer and the host lifetime.
 /// Owns the session registry, the connection gate, the frame-reader pool and the shared inflater; not the frame
-/// builder, the messages or the command handler (the composition root does).
+/// builder or the session layer (the composition root does). Knows sessions only as <see cref="IStreamSession"/>.
 /// </summary>
 /// <remarks>
 /// Shutdown (<see cref="ShutdownAsync"/>, idempotent, safe to call from several places): refuse new handshakes, send
@@ -36,26 +35,20 @@ public sealed class StreamServer : IAsyncDisposable
     private Task? _shutdown;
     private readonly bool _ownsMetrics;
 
-    /// <param name="frames">The shared frame builder (its pool is the server's <see cref="FramePool"/>).</param>
-    /// <param name="messages">Server messages (the heartbeat).</param>
-    /// <param name="commands">Runs client commands; told when a session ends.</param>
-    /// <param name="sessionFactory">Creates each accepted connection's session, welcome queued.</param>
+    /// <param name="frames">The shared frame builder (its pool is the server's <see cref="FramePool"/>): control frames.</param>
+    /// <param name="sessions">The session layer: opens each accepted connection's session, runs its commands.</param>
     /// <param name="metrics">The host's instruments (handshakes, open connections, the limit); null: a private, unlistened one.</param>
     public StreamServer(
         StreamOptions options,
         FrameBuilder frames,
-        ServerMessages messages,
-        CommandHandler commands,
-        SessionFactory sessionFactory,
+        ISessionHandler sessions,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
         MarketPushMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(frames);
-        ArgumentNullException.ThrowIfNull(messages);
-        ArgumentNullException.ThrowIfNull(commands);
-        ArgumentNullException.ThrowIfNull(sessionFactory);
+        ArgumentNullException.ThrowIfNull(sessions);
         options.Validate();
         Options = options;
         _ownsMetrics = metrics is null;
@@ -64,8 +57,7 @@ public sealed class StreamServer : IAsyncDisposable
         Time = timeProvider ?? TimeProvider.System;
         _logger = LoggerFactory.CreateLogger("MarketPush.Transport");
         Frames = frames;
-        Messages = messages;
-        Commands = commands;
+        Handler = sessions;
         Sessions = new SessionRegistry();
         Gate = new ConnectionGate(options.MaxConnections, Metrics);
         var readerOptions = new MessageReaderOptions { MaxMessageBytes = options.MaxMessageBytes, ExpectMaskedFrames = true };
@@ -86,8 +78,7 @@ public sealed class StreamServer : IAsyncDisposable
         var streamWriterOptions = new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true);
         ConnectionServices = new ConnectionServices(
             frames,
-            messages,
-            commands,
+            sessions,
             Sessions,
             Gate,
             Readers,
@@ -101,7 +92,7 @@ public sealed class StreamServer : IAsyncDisposable
             streamReaderOptions,
             streamWriterOptions,
             options.SocketWriteMode);
-        Endpoint = new StreamEndpoint(options, sessionFactory, Gate, ConnectionServices, LoggerFactory.CreateLogger("MarketPush.Transport.Connection"));
+        Endpoint = new StreamEndpoint(options, sessions, Gate, ConnectionServices, LoggerFactory.CreateLogger("MarketPush.Transport.Connection"));
     }
 
     public StreamOptions Options { get; }
@@ -112,9 +103,8 @@ public sealed class StreamServer : IAsyncDisposable
 
     public SessionRegistry Sessions { get; }
 
-    public ServerMessages Messages { get; }
-
-    public CommandHandler Commands { get; }
+    /// <summary>The session layer this transport carries.</summary>
+    public ISessionHandler Handler { get; }
 
     public StreamEndpoint Endpoint { get; }
 
@@ -176,7 +166,7 @@ public sealed class StreamServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         int accepted = 0;
-        foreach (Session session in Sessions.Snapshot())
+        foreach (IStreamSession session in Sessions.Snapshot())
         {
             if (session.TryEnqueue(message) == EnqueueResult.Enqueued)
             {
@@ -213,14 +203,14 @@ public sealed class StreamServer : IAsyncDisposable
         // First thing: return to ShutdownAsync, which holds its lock, before closing any session.
         await Task.Yield();
         Gate.BeginShutdown();
-        Session[] sessions = Sessions.Snapshot();
+        IStreamSession[] sessions = Sessions.Snapshot();
         if (sessions.Length > 0)
         {
             _logger.LogInformation("Shutting down: closing {Count} session(s) with 1001", sessions.Length);
             SharedFrame close = Frames.BuildCloseFrame(CloseCodes.GoingAway, DisconnectReasons.ServerShutdown.Description);
             try
             {
-                foreach (Session session in sessions)
+                foreach (IStreamSession session in sessions)
                 {
                     session.Close(DisconnectReasons.ServerShutdown, close);
                 }
@@ -234,9 +224,9 @@ public sealed class StreamServer : IAsyncDisposable
         bool clean = await Sessions.WaitForEmptyAsync(TimeSpan.FromMilliseconds(Options.ShutdownTimeoutMs)).ConfigureAwait(false);
         if (!clean)
         {
-            Session[] left = Sessions.Snapshot();
+            IStreamSession[] left = Sessions.Snapshot();
             _logger.LogWarning("Shutdown timeout: aborting {Count} session(s) that did not finish the close handshake", left.Length);
-            foreach (Session session in left)
+            foreach (IStreamSession session in left)
             {
                 try
                 {

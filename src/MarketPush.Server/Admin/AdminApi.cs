@@ -76,7 +76,7 @@ internal static class AdminApi
         }
 
         // A copy: the registry's snapshot array is shared with every broadcast and must not be reordered.
-        Session[] open = [.. registry.Snapshot()];
+        Session[] open = [.. registry.Snapshot().Cast<Session>()]; // every session of this server is the session layer's
         Array.Sort(open, static (a, b) =>
         {
             int byAge = a.ConnectedAtUtc.CompareTo(b.ConnectedAtUtc);
@@ -97,13 +97,13 @@ internal static class AdminApi
     }
 
     private static IResult GetSession(string id, SessionRegistry registry) =>
-        registry.TryGet(id, out Session session)
+        registry.TryGet(id, out IStreamSession found) && found is Session session
             ? TypedResults.Json(AdminViews.Describe(session, DateTime.UtcNow, int.MaxValue), AdminJsonContext.Default.SessionInfo)
             : UnknownSession(id);
 
     private static IResult Disconnect(HttpContext context, string id, SessionRegistry registry, ILogger logger)
     {
-        if (!registry.TryGet(id, out Session session))
+        if (!registry.TryGet(id, out IStreamSession found) || found is not Session session)
         {
             return UnknownSession(id);
         }
@@ -144,7 +144,7 @@ internal static class AdminApi
             return badLimit;
         }
 
-        return TypedResults.Json(AdminViews.TopSymbols(registry.Snapshot(), limit), AdminJsonContext.Default.TopSymbolsResponse);
+        return TypedResults.Json(AdminViews.TopSymbols([.. registry.Snapshot().Cast<Session>()], limit), AdminJsonContext.Default.TopSymbolsResponse);
     }
 
     /// <summary>Reads <c>?limit=N</c> (a whole number, at least 1); absent: <paramref name="defaultLimit"/>.</summary>

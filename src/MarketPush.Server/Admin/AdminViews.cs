@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Server.Admin;
 

@@ -159,7 +159,7 @@ public sealed class OutboundMessageTests
     {
         var pool = new FramePool();
         using var builder = new FrameBuilder(pool);
-        var queue = new MarketPush.Engine.Sessions.OutboundQueue();
+        var queue = new MarketPush.Engine.Transport.OutboundQueue();
         byte[] payload = new byte[120];
         void Once()
         {

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Metrics;
 

@@ -2,6 +2,7 @@ using System.Text;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Routing;
 

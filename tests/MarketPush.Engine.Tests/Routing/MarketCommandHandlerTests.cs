@@ -5,6 +5,7 @@ using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using MarketPush.Protocol.WebSockets;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Routing;
 

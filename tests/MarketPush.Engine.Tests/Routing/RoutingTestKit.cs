@@ -12,6 +12,7 @@ using MarketPush.Protocol.Encodings.MessagePack;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Instruments;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Routing;
 

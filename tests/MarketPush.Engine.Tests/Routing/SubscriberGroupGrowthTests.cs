@@ -5,6 +5,7 @@ using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using Xunit.Abstractions;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Routing;
 

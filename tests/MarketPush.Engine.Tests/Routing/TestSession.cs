@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Routing;
 

@@ -4,6 +4,7 @@ using MarketPush.Engine.Tests.Market;
 using MarketPush.Engine.Tests.Routing;
 using MarketPush.Protocol.Messages;
 using MarketPush.Protocol.WebSockets;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

@@ -1,4 +1,5 @@
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

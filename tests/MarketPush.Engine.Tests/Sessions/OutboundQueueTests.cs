@@ -1,6 +1,7 @@
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
 using MarketPush.Protocol.WebSockets;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

@@ -1,4 +1,5 @@
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Sessions;
 
@@ -16,14 +17,14 @@ public sealed class SessionRegistryTests : IDisposable
         Assert.True(registry.TryAdd(b));
         Assert.False(registry.TryAdd(a));
 
-        Session[] first = registry.Snapshot();
+        IStreamSession[] first = registry.Snapshot();
         Assert.Equal(2, first.Length);
         Assert.Same(first, registry.Snapshot()); // broadcasts do not rebuild it
 
         Assert.True(registry.Remove(a));
         Assert.False(registry.Remove(a));
         Assert.Equal([b], registry.Snapshot());
-        Assert.True(registry.TryGet(b.Id, out Session found));
+        Assert.True(registry.TryGet(b.Id, out IStreamSession found));
         Assert.Same(b, found);
     }
 

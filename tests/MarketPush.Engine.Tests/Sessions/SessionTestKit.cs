@@ -3,6 +3,7 @@ using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Tests.Buffers;
 using MarketPush.Protocol.Handshake;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

@@ -4,6 +4,7 @@ using MarketPush.Engine.Tests.Routing;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
+using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

@@ -17,7 +17,7 @@ internal static class TestStreamServer
         var frames = new FrameBuilder(new FramePool(), options.CompressionThresholdBytes, metrics: metrics);
         var messages = new ServerMessages(frames, options.HeartbeatMs, time);
         var commands = new CommandHandler(messages, timeProvider: time);
-        var sessions = new SessionFactory(frames, commands, options.QueueMaxFrames, options.QueueMaxBytes);
-        return new StreamServer(options, frames, messages, commands, sessions, NullLoggerFactory.Instance, time, metrics);
+        var sessions = new SessionFactory(frames, messages, commands, options.QueueMaxFrames, options.QueueMaxBytes);
+        return new StreamServer(options, frames, sessions, NullLoggerFactory.Instance, time, metrics);
     }
 }

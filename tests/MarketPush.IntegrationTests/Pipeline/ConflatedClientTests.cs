@@ -52,7 +52,7 @@ public sealed class ConflatedClientTests
         }
 
         Check(await client.ReceiveUntilTimeAsync(DateTimeOffset.UtcNow.AddMilliseconds(700), server.Token));
-        MarketPush.Engine.Sessions.Session session = Assert.Single(server.Host.Stream.Sessions.Snapshot());
+        MarketPush.Engine.Sessions.Session session = Assert.IsType<MarketPush.Engine.Sessions.Session>(Assert.Single(server.Host.Stream.Sessions.Snapshot()));
         Assert.Equal(32, session.Queue.MaxFrames);
         Assert.Equal(32 * 1024, session.Queue.MaxBytes);
         int snapshotsBefore = books.Values.Sum(b => b.Snapshots);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace MarketPush.Engine.Sessions;
+namespace MarketPush.Engine.Transport;
 
 /// <summary>
 /// The open sessions of this node, for broadcast, the keepalive scan and shutdown. Connections add themselves after
@@ -14,8 +14,8 @@ namespace MarketPush.Engine.Sessions;
 public sealed class SessionRegistry
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, Session> _sessions = new(StringComparer.Ordinal);
-    private Session[] _snapshot = [];
+    private readonly Dictionary<string, IStreamSession> _sessions = new(StringComparer.Ordinal);
+    private IStreamSession[] _snapshot = [];
     private bool _snapshotStale;
     private TaskCompletionSource? _emptied;
 
@@ -31,7 +31,7 @@ public sealed class SessionRegistry
     }
 
     /// <summary>Adds a session; false when its id is already registered.</summary>
-    public bool TryAdd(Session session)
+    public bool TryAdd(IStreamSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
         lock (_lock)
@@ -46,7 +46,7 @@ public sealed class SessionRegistry
         }
     }
 
-    public bool TryGet(string id, out Session session)
+    public bool TryGet(string id, out IStreamSession session)
     {
         lock (_lock)
         {
@@ -54,7 +54,7 @@ public sealed class SessionRegistry
         }
     }
 
-    public bool Remove(Session session)
+    public bool Remove(IStreamSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
         TaskCompletionSource? emptied = null;
@@ -80,7 +80,7 @@ public sealed class SessionRegistry
     }
 
     /// <summary>The sessions open now. Do not modify the array; it is shared until the next change.</summary>
-    public Session[] Snapshot()
+    public IStreamSession[] Snapshot()
     {
         lock (_lock)
         {

@@ -1,4 +1,4 @@
-namespace MarketPush.Engine.Sessions;
+namespace MarketPush.Engine.Transport;
 
 /// <summary>
 /// Why a session ended: the close code sent (or received) on the wire, a short low-cardinality name for logs and

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Threading.Tasks.Sources;
 using MarketPush.Engine.Buffers;
 
-namespace MarketPush.Engine.Sessions;
+namespace MarketPush.Engine.Transport;
 
 /// <summary>
 /// A session's outbound frames between the producers (router, command handler, keepalive, shutdown: any thread) and

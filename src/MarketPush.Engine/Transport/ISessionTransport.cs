@@ -1,4 +1,4 @@
-namespace MarketPush.Engine.Sessions;
+namespace MarketPush.Engine.Transport;
 
 /// <summary>
 /// The one seam between a logical <see cref="Session"/> and the physical connection carrying it (implemented by

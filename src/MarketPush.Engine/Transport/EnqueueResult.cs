@@ -1,4 +1,4 @@
-namespace MarketPush.Engine.Sessions;
+namespace MarketPush.Engine.Transport;
 
 /// <summary>What <see cref="OutboundQueue.TryEnqueue"/> did with a frame. Expected outcomes are values, not exceptions.</summary>
 public enum EnqueueResult

@@ -1,6 +1,6 @@
 using MarketPush.Protocol.WebSockets;
 
-namespace MarketPush.Engine.Sessions;
+namespace MarketPush.Engine.Transport;
 
 /// <summary>
 /// The named reasons a session ends, each with the close code PROTOCOL.md assigns. Logs and metrics use
