@@ -8,14 +8,14 @@ using BenchmarkDotNet.Running;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Encodings.Json;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
-using MarketPush.Engine.Instruments;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Benchmarks;
 

@@ -5,7 +5,6 @@ using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.WebSockets;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Benchmarks;
 

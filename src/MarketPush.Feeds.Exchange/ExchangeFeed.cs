@@ -2,11 +2,11 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
+using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using MarketPush.Engine.Ingest;
-using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Feeds.Exchange;
 

@@ -1,7 +1,7 @@
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Configuration;
-using Microsoft.Extensions.Logging;
 using MarketPush.Engine.Instruments;
+using Microsoft.Extensions.Logging;
 
 namespace MarketPush.Feeds.Exchange;
 

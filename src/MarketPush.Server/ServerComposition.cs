@@ -2,12 +2,12 @@ using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Configuration;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Transport;
 using MarketPush.Feeds.Exchange;
-using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Server;
 

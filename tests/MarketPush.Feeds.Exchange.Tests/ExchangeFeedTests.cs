@@ -1,8 +1,8 @@
 using System.Text.Json;
 using MarketPush.Engine.Feeds;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Instruments;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Feeds.Exchange.Tests;
 

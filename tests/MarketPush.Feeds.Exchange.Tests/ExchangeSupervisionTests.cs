@@ -1,8 +1,8 @@
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Configuration;
 using MarketPush.Engine.Ingest;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Feeds.Exchange.Tests;
 

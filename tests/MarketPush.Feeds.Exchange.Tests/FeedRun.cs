@@ -1,8 +1,8 @@
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Instruments;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Feeds.Exchange.Tests;
 

@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds.Capture;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Instruments;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MarketPush.Engine.Feeds;
 

@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds;
 

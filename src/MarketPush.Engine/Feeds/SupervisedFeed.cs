@@ -1,6 +1,6 @@
 using System.Threading.Channels;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Ingest;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Feeds;
 

@@ -1,7 +1,7 @@
-using MarketPush.Protocol.Encodings;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Instruments;
+using MarketPush.Protocol.Encodings;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Feeds;
 

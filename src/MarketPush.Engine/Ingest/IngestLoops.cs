@@ -1,6 +1,6 @@
+using MarketPush.Engine.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Ingest;
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Ingest;
 

@@ -1,7 +1,7 @@
-using MarketPush.Protocol.Encodings;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Encodings;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Ingest;
 

@@ -1,10 +1,10 @@
 using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Encodings.Json;
 using MarketPush.Protocol.Encodings.MessagePack;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using MarketPush.Protocol.WebSockets;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using MarketPush.Engine.Buffers;
-using MarketPush.Protocol.Handshake;
 using MarketPush.Engine.Transport;
+using MarketPush.Protocol.Handshake;
 
 namespace MarketPush.Engine.Sessions;
 

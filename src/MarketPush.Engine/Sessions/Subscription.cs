@@ -1,7 +1,7 @@
 using MarketPush.Engine.Buffers;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Sessions;
 

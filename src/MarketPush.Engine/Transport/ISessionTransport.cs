@@ -1,8 +1,8 @@
 namespace MarketPush.Engine.Transport;
 
 /// <summary>
-/// The one seam between a logical <see cref="Session"/> and the physical connection carrying it (implemented by
-/// <c>Transport.Connection</c>; tests use a fake or none). The shared keepalive timer and graceful shutdown reach
+/// The one seam between a logical session (<see cref="IStreamSession.Transport"/>) and the physical connection
+/// carrying it (implemented by <see cref="Connection"/>; tests use a fake or none). The shared keepalive timer and graceful shutdown reach
 /// the physical side through it without the session knowing about sockets.
 /// </summary>
 public interface ISessionTransport

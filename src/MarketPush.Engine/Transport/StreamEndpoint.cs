@@ -1,6 +1,6 @@
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
-using System.Globalization;
 using MarketPush.Engine.Metrics;
 using MarketPush.Protocol.Handshake;
 using Microsoft.AspNetCore.Http;

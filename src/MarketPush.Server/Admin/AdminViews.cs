@@ -1,9 +1,9 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Server.Admin;
 

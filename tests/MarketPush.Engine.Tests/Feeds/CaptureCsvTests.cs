@@ -1,8 +1,8 @@
 using System.Text;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Ingest;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

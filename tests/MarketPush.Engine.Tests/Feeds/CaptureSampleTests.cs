@@ -1,9 +1,9 @@
 using System.IO.Compression;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Instruments;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

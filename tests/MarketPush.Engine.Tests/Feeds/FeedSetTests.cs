@@ -3,9 +3,9 @@ using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Feeds.Configuration;
 using MarketPush.Engine.Feeds.Replay;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Routing;
 using MarketPush.Engine.Tests.Ingest;
 using MarketPush.Protocol.Messages;
-using MarketPush.Engine.Routing;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

@@ -1,7 +1,7 @@
 using MarketPush.Engine.Feeds;
+using MarketPush.Engine.Instruments;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
-using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

@@ -2,9 +2,9 @@ using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Feeds.Replay;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Instruments;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Tests.Feeds;
 

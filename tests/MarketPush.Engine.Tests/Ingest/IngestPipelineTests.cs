@@ -1,10 +1,10 @@
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
-using MarketPush.Engine.Tests.Market;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Routing;
+using MarketPush.Engine.Tests.Market;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Tests.Ingest;
 

@@ -1,9 +1,9 @@
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
-using MarketPush.Protocol.Encodings;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Encodings;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Tests.Ingest;
 

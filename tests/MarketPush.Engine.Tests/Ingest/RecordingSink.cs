@@ -1,6 +1,6 @@
 using MarketPush.Engine.Ingest;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Routing;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Tests.Ingest;
 

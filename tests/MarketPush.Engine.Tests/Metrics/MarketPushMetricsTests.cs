@@ -2,8 +2,8 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Sessions;
-using MarketPush.Protocol.Handshake;
 using MarketPush.Engine.Transport;
+using MarketPush.Protocol.Handshake;
 
 namespace MarketPush.Engine.Tests.Metrics;
 

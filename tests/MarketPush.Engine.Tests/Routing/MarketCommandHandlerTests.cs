@@ -2,10 +2,10 @@ using System.Text;
 using System.Text.Json;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using MarketPush.Protocol.WebSockets;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Routing;
 

@@ -1,18 +1,18 @@
 using System.Buffers.Binary;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
-using MarketPush.Protocol.Encodings;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Encodings.Json;
 using MarketPush.Protocol.Encodings.MessagePack;
+using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
-using MarketPush.Engine.Instruments;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Routing;
 

@@ -1,11 +1,11 @@
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 using Xunit.Abstractions;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Routing;
 

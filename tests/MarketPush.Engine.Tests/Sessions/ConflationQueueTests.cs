@@ -2,9 +2,9 @@ using System.Text.Json;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Tests.Market;
 using MarketPush.Engine.Tests.Routing;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Messages;
 using MarketPush.Protocol.WebSockets;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

@@ -1,7 +1,7 @@
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
-using MarketPush.Protocol.WebSockets;
 using MarketPush.Engine.Transport;
+using MarketPush.Protocol.WebSockets;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

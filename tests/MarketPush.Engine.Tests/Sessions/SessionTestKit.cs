@@ -2,8 +2,8 @@ using System.Text.Json;
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Tests.Buffers;
-using MarketPush.Protocol.Handshake;
 using MarketPush.Engine.Transport;
+using MarketPush.Protocol.Handshake;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

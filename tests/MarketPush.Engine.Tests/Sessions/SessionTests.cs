@@ -1,9 +1,9 @@
 using MarketPush.Engine.Buffers;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Tests.Buffers;
+using MarketPush.Engine.Transport;
 using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.WebSockets;
-using MarketPush.Engine.Transport;
 
 namespace MarketPush.Engine.Tests.Sessions;
 

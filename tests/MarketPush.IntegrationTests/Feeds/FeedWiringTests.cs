@@ -3,9 +3,9 @@ using System.Text.Json;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Feeds.Replay;
+using MarketPush.Engine.Ingest;
 using MarketPush.IntegrationTests.Pipeline;
 using MarketPush.Server;
-using MarketPush.Engine.Ingest;
 
 namespace MarketPush.IntegrationTests.Feeds;
 

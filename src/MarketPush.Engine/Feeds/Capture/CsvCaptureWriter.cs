@@ -1,8 +1,8 @@
 using System.Buffers.Text;
 using System.Text;
+using MarketPush.Engine.Ingest;
 using MarketPush.Protocol.Encodings;
 using MarketPush.Protocol.Messages;
-using MarketPush.Engine.Ingest;
 
 namespace MarketPush.Engine.Feeds.Capture;
 

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Globalization;
 using MarketPush.Engine.Feeds.Replay;
+using MarketPush.Engine.Instruments;
 using MarketPush.Protocol.Messages;
 using Microsoft.Extensions.Configuration;
-using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Engine.Metrics;
 using MarketPush.Protocol.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

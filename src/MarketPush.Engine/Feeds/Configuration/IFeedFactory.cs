@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Logging;
 using MarketPush.Engine.Instruments;
+using Microsoft.Extensions.Logging;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

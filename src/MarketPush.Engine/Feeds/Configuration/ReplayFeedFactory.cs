@@ -1,7 +1,7 @@
 using MarketPush.Engine.Feeds.Capture;
 using MarketPush.Engine.Feeds.Replay;
-using Microsoft.Extensions.Logging;
 using MarketPush.Engine.Instruments;
+using Microsoft.Extensions.Logging;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

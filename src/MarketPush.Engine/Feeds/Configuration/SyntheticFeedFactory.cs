@@ -1,6 +1,6 @@
+using MarketPush.Engine.Instruments;
 using MarketPush.Protocol.Messages;
 using Microsoft.Extensions.Logging;
-using MarketPush.Engine.Instruments;
 
 namespace MarketPush.Engine.Feeds.Configuration;
 

@@ -1,9 +1,9 @@
 using System.Threading.Channels;
 using MarketPush.Engine.Feeds.Capture;
-using MarketPush.Protocol.Encodings;
-using MarketPush.Protocol.Messages;
 using MarketPush.Engine.Ingest;
 using MarketPush.Engine.Instruments;
+using MarketPush.Protocol.Encodings;
+using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Engine.Feeds.Replay;
 
