@@ -32,7 +32,7 @@ public sealed class SendLoopMetricsTests : IAsyncDisposable
 
     public SendLoopMetricsTests()
     {
-        _metrics = new MarketPushMetrics(timeProvider: _time);
+        _metrics = new MarketPushMetrics(timeProvider: _time, knownSessionCloses: [.. DisconnectReasons.Known.Select(static r => (r.Code, r.Name))]);
         _collector = new MetricsCollector(_metrics, includeRuntimeMetrics: false);
         _server = TestStreamServer.Create(new StreamOptions { CloseTimeoutMs = 500 }, _time, _metrics);
     }
