@@ -1,5 +1,6 @@
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Routing;
 using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Benchmarks;
@@ -24,10 +25,10 @@ internal sealed class CountingTickSink : ITickSink
 
     public void OnTrade(Instrument instrument, long sequence, long timestamp, in Trade trade) => Trades++;
 
-    public void OnBook(Instrument instrument, long sequence, long timestamp, BookUpdate update)
+    public void OnBook(Instrument instrument, long sequence, long timestamp, IBookDelta update)
     {
         BookUpdates++;
-        BookLevels += update.ChangedLevels;
+        BookLevels += ((BookUpdate)update).ChangedLevels; // ingest hands the router its BookUpdate
     }
 
     public void OnStatus(Instrument instrument, FeedState state, long timestamp) => Statuses++;

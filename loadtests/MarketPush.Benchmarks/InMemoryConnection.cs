@@ -103,8 +103,8 @@ internal sealed class InMemoryConnection : IAsyncDisposable
         var frames = new FrameBuilder(new FramePool(), options.CompressionThresholdBytes);
         var messages = new ServerMessages(frames, options.HeartbeatMs);
         var commands = new CommandHandler(messages);
-        var sessions = new SessionFactory(frames, commands, options.QueueMaxFrames, options.QueueMaxBytes);
-        return new StreamServer(options, frames, messages, commands, sessions, NullLoggerFactory.Instance);
+        var sessions = new SessionFactory(frames, messages, commands, options.QueueMaxFrames, options.QueueMaxBytes);
+        return new StreamServer(options, frames, sessions, NullLoggerFactory.Instance);
     }
 
     /// <summary>

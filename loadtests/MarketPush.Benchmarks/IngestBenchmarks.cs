@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using MarketPush.Engine.Feeds;
 using MarketPush.Engine.Ingest;
+using MarketPush.Engine.Instruments;
 using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Benchmarks;
