@@ -69,7 +69,7 @@ public sealed class SocketWriteModeTests
                 Assert.Equal(Body(n), await ReceiveTextAsync(client, token));
             }
 
-            Session session = Assert.Single(stream.Sessions.Snapshot());
+            Session session = Assert.IsType<Session>(Assert.Single(stream.Sessions.Snapshot()));
             var connection = Assert.IsType<Connection>(session.Transport);
             Assert.Equal(mode == SocketWriteMode.Socket, connection.WritesToSocket);
             Assert.Equal(mode == SocketWriteMode.Socket, connection.SocketWrites > 0);
@@ -97,8 +97,8 @@ public sealed class SocketWriteModeTests
         var frames = new FrameBuilder(new FramePool(), options.CompressionThresholdBytes);
         var messages = new ServerMessages(frames, options.HeartbeatMs, TimeProvider.System);
         var commands = new CommandHandler(messages);
-        var sessions = new SessionFactory(frames, commands, options.QueueMaxFrames, options.QueueMaxBytes);
-        return new StreamServer(options, frames, messages, commands, sessions);
+        var sessions = new SessionFactory(frames, messages, commands, options.QueueMaxFrames, options.QueueMaxBytes);
+        return new StreamServer(options, frames, sessions);
     }
 
     private static string Body(int n) => $"{{\"n\":{n},\"pad\":\"{new string((char)('a' + (n % 26)), (n % 7) * 1100)}\"}}";

@@ -109,7 +109,7 @@ public sealed class DirectPathWriteTests : IAsyncDisposable
             }
         }
 
-        Session session = Assert.Single(server.Sessions.Snapshot());
+        Session session = Assert.IsType<Session>(Assert.Single(server.Sessions.Snapshot()));
         var connection = Assert.IsType<Connection>(session.Transport);
         Assert.Equal(mode == SocketWriteMode.Socket, connection.WritesToSocket);
 
