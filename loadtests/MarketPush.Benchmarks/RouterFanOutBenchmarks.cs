@@ -1,20 +1,13 @@
 using System.Globalization;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using MarketPush.Engine.Buffers;
-using MarketPush.Engine.Feeds;
-using MarketPush.Engine.Ingest;
-using MarketPush.Engine.Instruments;
-using MarketPush.Engine.Metrics;
 using MarketPush.Engine.Routing;
 using MarketPush.Engine.Sessions;
 using MarketPush.Engine.Transport;
-using MarketPush.Protocol.Encodings.Json;
-using MarketPush.Protocol.Handshake;
 using MarketPush.Protocol.Messages;
 
 namespace MarketPush.Benchmarks;
@@ -23,8 +16,9 @@ namespace MarketPush.Benchmarks;
 /// Fan-out stage, on the ingest thread: one quote update goes through the real <see cref="SubscriptionRouter.OnQuote"/>
 /// (encoded once, framed once into a pooled <see cref="OutboundMessage"/>) to N sessions subscribed to that symbol's
 /// quote channel, each a real <see cref="ConflatingDelivery"/> + <see cref="OutboundQueue"/> built by
-/// <see cref="SubscriptionCommands"/> exactly as a connection's subscribe command builds them, without a socket.
-/// One operation is one update delivered to all N; the <c>ns/delivery</c> column divides the mean by N.
+/// <see cref="SubscriptionCommands"/> exactly as a connection's subscribe command builds them (the shared
+/// <see cref="SubscribedSessions"/> rig), without a socket. One operation is one update delivered to all N; the
+/// <c>ns/delivery</c> column divides the mean by N.
 /// </summary>
 /// <remarks>
 /// The measured part includes draining every queue (dequeue + release, what each send loop does before writing),
@@ -44,15 +38,9 @@ namespace MarketPush.Benchmarks;
 [Config(typeof(PerDeliveryConfig))]
 public class RouterFanOutBenchmarks
 {
-    private FramePool _pool = null!;
-    private FrameBuilder _frames = null!;
-    private SubscriptionRouter _router = null!;
-    private TimerWheel _wheel = null!;
-    private Instrument _instrument = null!;
-    private OutboundQueue[] _queues = null!;
-    private ConflatingDelivery[] _slots = null!;
-    private MarketPushMetrics _metrics = null!;
-    private MetricsCollector _collector = null!;
+    private const string SubscribeQuotes = """{"op":"subscribe","symbols":["{symbol}"],"channels":["quote"],"snapshot":false}""";
+
+    private SubscribedSessions _sessions = null!;
     private long _sequence;
     private long _timestamp = 1_763_800_000_000_000;
 
@@ -64,8 +52,7 @@ public class RouterFanOutBenchmarks
     {
         CreateSessions(new SessionLimits());
 
-        // Drop the 'subscribed' replies, then warm the path once so the rings and pools are at their working size.
-        Drain();
+        // Warm the path once so the rings and pools are at their working size.
         FanOutQuote();
     }
 
@@ -74,7 +61,6 @@ public class RouterFanOutBenchmarks
     {
         // No 4001 while measuring: the queues stay full for the whole run on purpose.
         CreateSessions(new SessionLimits { SlowConsumerMs = 24 * 3600 * 1000 });
-        Drain();
 
         // Fill every queue to its frame bound, then one more update so every subscription holds a value.
         for (int i = 0; i <= OutboundQueue.DefaultMaxFrames; i++)
@@ -82,7 +68,7 @@ public class RouterFanOutBenchmarks
             FanOutQuoteToFullQueues();
         }
 
-        foreach (ConflatingDelivery slots in _slots)
+        foreach (ConflatingDelivery slots in _sessions.Slots)
         {
             if (slots.QueueWaitCount != 1)
             {
@@ -96,8 +82,8 @@ public class RouterFanOutBenchmarks
     {
         long sequence = ++_sequence;
         long bid = 18_000 + (sequence & 63);
-        _router.OnQuote(_instrument, sequence, _timestamp += 1_000, new Quote(bid, 100, bid + 2, 200));
-        Drain();
+        _sessions.Router.OnQuote(_sessions.Instrument, sequence, _timestamp += 1_000, new Quote(bid, 100, bid + 2, 200));
+        _sessions.Drain();
     }
 
     /// <summary>One update offered to N sessions whose queues are full: N conflations, nothing queued or drained.</summary>
@@ -106,75 +92,18 @@ public class RouterFanOutBenchmarks
     {
         long sequence = ++_sequence;
         long bid = 18_000 + (sequence & 63);
-        _router.OnQuote(_instrument, sequence, _timestamp += 1_000, new Quote(bid, 100, bid + 2, 200));
+        _sessions.Router.OnQuote(_sessions.Instrument, sequence, _timestamp += 1_000, new Quote(bid, 100, bid + 2, 200));
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        Drain();
-        foreach (ConflatingDelivery slots in _slots)
-        {
-            slots.Complete();
-        }
-
-        foreach (OutboundQueue queue in _queues)
-        {
-            queue.Complete();
-        }
-
-        _frames.Dispose();
-        _wheel.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _collector.Dispose();
-        _metrics.Dispose();
-    }
+    public void Cleanup() => _sessions.Dispose();
 
     private void CreateSessions(SessionLimits limits)
     {
-        InstrumentCatalog catalog = InstrumentCatalog.CreateGenerated(4);
-        _instrument = catalog[0];
-        _pool = new FramePool();
-        _frames = new FrameBuilder(_pool);
-        _router = new SubscriptionRouter(new LastValueCache(catalog), _frames);
-        _wheel = new TimerWheel();
-        _metrics = new MarketPushMetrics();
-        _collector = new MetricsCollector(_metrics, includeRuntimeMetrics: false);
-        var commands = new SubscriptionCommands(_router, _frames, _wheel, limits, _metrics, new DeliveryTotals());
-        byte[] json = Encoding.UTF8.GetBytes(
-            "{\"op\":\"subscribe\",\"symbols\":[\"" + _instrument.Symbol + "\"],\"channels\":[\"quote\"],\"snapshot\":false}");
-        if (!JsonCommandParser.TryParse(json, out ClientCommand? command, out CommandError error))
-        {
-            throw new InvalidOperationException(error.Message);
-        }
-
-        _queues = new OutboundQueue[Subscribers];
-        _slots = new ConflatingDelivery[Subscribers];
-        for (int i = 0; i < Subscribers; i++)
-        {
-            var queue = new OutboundQueue();
-            SubscriptionTable table = commands.CreateTable(queue, WireEncoding.Json, compression: false, close: null);
-            commands.Subscribe(table, command);
-            _queues[i] = queue;
-            _slots[i] = table.Updates;
-        }
-
-        if (_router.CountSubscribers(_instrument.Id, MarketChannel.Quote) != Subscribers)
+        _sessions = new SubscribedSessions(Subscribers, SubscribeQuotes, limits: limits);
+        if (_sessions.Router.CountSubscribers(_sessions.Instrument.Id, MarketChannel.Quote) != Subscribers)
         {
             throw new InvalidOperationException("Not every session subscribed.");
-        }
-    }
-
-    private void Drain()
-    {
-        OutboundQueue[] queues = _queues;
-        for (int i = 0; i < queues.Length; i++)
-        {
-            while (queues[i].TryDequeue(int.MaxValue, out SharedFrame frame))
-            {
-                frame.Release();
-            }
-
-            _slots[i].OnDrained();
         }
     }
 
