@@ -38,7 +38,7 @@ public sealed partial class ServerOptions
         .Int("--max-connections", "N", "most WebSocket connections at once; over it 503 + Retry-After",
             o => o.MaxConnections, (o, v) => o.MaxConnections = v, 0, 0, MaxConnectionsLimit, defaultText: "0 (unlimited)")
         .Switch("--diagnostics", "map POST /debug/gc (forced full GC, answers RSS and heap bytes) for loadtests/", (o, v) => o.Diagnostics = v)
-        .Choice("--socket-writes", "socket: direct connections write straight to the socket once the pipe has drained;\npipe: every write goes through the output pipe (A/B measurements)",
+        .Choice("--socket-writes", "socket: connections upgraded on the direct path write every frame straight to the socket;\npipe: every write goes through the output pipe (A/B measurements)",
             o => o.SocketWriteMode, (o, v) => o.SocketWriteMode = v, SocketWriteMode.Socket, [("socket", SocketWriteMode.Socket), ("pipe", SocketWriteMode.Pipe)])
         .Custom("--feed", "F",
             """
