@@ -24,18 +24,19 @@ internal sealed class ServerScope : IAsyncDisposable
 
     public MarketPushHost Host { get; }
 
-    /// <summary>Cancelled 30 s after the scope started: every await in a test uses it.</summary>
+    /// <summary>Cancelled 30 s (or the timeout the test asked for) after the scope started: every await in a test uses it.</summary>
     public CancellationToken Token => _timeout.Token;
 
-    public static async Task<ServerScope> StartAsync(Action<ServerOptions>? configure = null)
+    /// <param name="timeout">The scope's whole budget; <see cref="TestTimeout"/> unless a test's own deadlines need more.</param>
+    public static async Task<ServerScope> StartAsync(Action<ServerOptions>? configure = null, TimeSpan? timeout = null)
     {
-        var timeout = new CancellationTokenSource(TestTimeout);
+        var cancellation = new CancellationTokenSource(timeout ?? TestTimeout);
         // A short shutdown timeout: a test that leaves a client unanswered should not wait 5 s at the end.
         var options = new ServerOptions { Port = 0, LogLevel = LogLevel.Warning, ShutdownTimeoutMs = 2_000 };
         configure?.Invoke(options);
-        MarketPushHost host = await MarketPushHost.StartAsync(options, timeout.Token);
+        MarketPushHost host = await MarketPushHost.StartAsync(options, cancellation.Token);
         host.FramePool.RecordRentStacks = true;
-        return new ServerScope(host, timeout);
+        return new ServerScope(host, cancellation);
     }
 
     /// <summary>A connected ClientWebSocket (disposed with the scope). The welcome message is left unread.</summary>

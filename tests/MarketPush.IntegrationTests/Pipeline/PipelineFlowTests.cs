@@ -5,14 +5,16 @@ namespace MarketPush.IntegrationTests.Pipeline;
 /// <summary>The real server with a deterministic synthetic feed (20 symbols, 5,000 quotes/s, seed 1), over loopback.</summary>
 public sealed class PipelineFlowTests
 {
-    internal static Task<ServerScope> StartFeedAsync(Action<MarketPush.Server.ServerOptions>? configure = null) =>
-        ServerScope.StartAsync(options =>
-        {
-            options.Symbols = 20;
-            options.Rate = 5_000;
-            options.Seed = 1;
-            configure?.Invoke(options);
-        });
+    internal static Task<ServerScope> StartFeedAsync(Action<MarketPush.Server.ServerOptions>? configure = null, TimeSpan? timeout = null) =>
+        ServerScope.StartAsync(
+            options =>
+            {
+                options.Symbols = 20;
+                options.Rate = 5_000;
+                options.Seed = 1;
+                configure?.Invoke(options);
+            },
+            timeout);
 
     /// <summary>Until the ingest has stored a quote, a trade and a book for each symbol, so a subscribe gets a snapshot of each.</summary>
     internal static Task WaitForLastValuesAsync(ServerScope server, string[] symbols, CancellationToken cancellationToken)
