@@ -55,7 +55,6 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
 
     private bool _midRun;
     private bool _completed;
-    private long _dropped;
     private long _lostTrades;
     private long _repairs;
     private long _lastFeedUpdate;
@@ -87,7 +86,7 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
 
     public ChannelReader<Tick> Reader => _channel.Reader;
 
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Dropped => _channel.Dropped; // the channel counts its own drops; one counter, not two
 
     public long LostTrades => Interlocked.Read(ref _lostTrades);
 
@@ -307,7 +306,6 @@ internal sealed class SupervisedTickWriter : ChannelWriter<Tick>
     /// <summary>A tick the full drop-mode channel discarded to take a write. Under <see cref="_gate"/>.</summary>
     private void OnDropped(in Tick dropped)
     {
-        Interlocked.Increment(ref _dropped);
         _metrics?.IngestDropped();
         int id = dropped.InstrumentId;
         if ((uint)id >= (uint)_announced.Length)

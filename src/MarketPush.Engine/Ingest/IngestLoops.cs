@@ -19,7 +19,6 @@ public sealed class IngestLoops : IAsyncDisposable
     private readonly ITickSink _sink;
     private readonly ILogger _logger;
     private readonly List<Task> _tasks = [];
-    private readonly List<IngestPipeline> _pipelines = [];
     private int _started;
 
     public IngestLoops(IngestChannels channels, LastValueCache cache, SequenceAssigner sequences, ITickSink sink, ILogger? logger = null)
@@ -35,24 +34,6 @@ public sealed class IngestLoops : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Ticks processed by every loop so far.</summary>
-    public long ProcessedTicks
-    {
-        get
-        {
-            long total = 0;
-            lock (_pipelines)
-            {
-                foreach (IngestPipeline pipeline in _pipelines)
-                {
-                    total += pipeline.ProcessedTicks;
-                }
-            }
-
-            return total;
-        }
-    }
-
     /// <summary>Starts one loop per channel opened so far (every feed is added before this). Once.</summary>
     public void Start()
     {
@@ -64,11 +45,6 @@ public sealed class IngestLoops : IAsyncDisposable
         foreach (IngestChannel channel in _channels.Channels)
         {
             var pipeline = new IngestPipeline(_cache, _sequences, _sink);
-            lock (_pipelines)
-            {
-                _pipelines.Add(pipeline);
-            }
-
             _tasks.Add(Task.Run(() => RunAsync(channel, pipeline), CancellationToken.None));
         }
     }

@@ -34,9 +34,6 @@ public sealed class ConnectionGate
     /// <summary>WebSocket connections open or being opened (slot reserved, 101 on its way).</summary>
     public int OpenConnections => Volatile.Read(ref _connections);
 
-    /// <summary>True while a limit is set and every slot is taken: upgrades get 503.</summary>
-    public bool IsAtLimit => _maxConnections > 0 && OpenConnections >= _maxConnections;
-
     /// <summary>True once shutdown began: new handshakes are refused with 503, new sessions close with 1001 at once.</summary>
     public bool IsShuttingDown => _shuttingDown;
 

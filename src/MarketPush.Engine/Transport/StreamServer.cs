@@ -121,9 +121,6 @@ public sealed class StreamServer : IAsyncDisposable
     /// <summary>WebSocket connections open or being opened (slot reserved, 101 on its way).</summary>
     public int OpenConnections => Gate.OpenConnections;
 
-    /// <summary>True while <see cref="StreamOptions.MaxConnections"/> is set and every slot is taken: upgrades get 503.</summary>
-    public bool IsAtConnectionLimit => Gate.IsAtLimit;
-
     public ILoggerFactory LoggerFactory { get; }
 
     /// <summary>True once shutdown began: new handshakes are refused with 503, new sessions close with 1001 at once.</summary>

@@ -38,9 +38,7 @@ public sealed class ResyncSnapshotTests : IDisposable
         {
             if (build == 2)
             {
-                var ingest = new Thread(() => _kit.Book(0, (BookSide.Ask, 10_002, 0))); // seq 6
-                ingest.Start();
-                Assert.True(ingest.Join(TimeSpan.FromSeconds(10)), "the router's delivery waited for a lock held while a snapshot was built");
+                PublishOnIngestThread(() => _kit.Book(0, (BookSide.Ask, 10_002, 0))); // seq 6
             }
         };
         session.Slots.OnDrained();
@@ -71,9 +69,7 @@ public sealed class ResyncSnapshotTests : IDisposable
         {
             if (build == 1)
             {
-                var ingest = new Thread(() => _kit.Quote(0, bid: 10_050)); // seq 2, offered while the subscription is inactive
-                ingest.Start();
-                Assert.True(ingest.Join(TimeSpan.FromSeconds(10)), "the router's delivery waited for a lock held while a snapshot was built");
+                PublishOnIngestThread(() => _kit.Quote(0, bid: 10_050)); // seq 2, offered while the subscription is inactive
             }
         };
 
@@ -127,7 +123,7 @@ public sealed class ResyncSnapshotTests : IDisposable
     }
 
     [Fact]
-    public void SubscribeWithoutSnapshot_StartsAfterAnUpdateOfferedWhileActivating_AndDeliversTheNextOne()
+    public void SubscribeWithoutSnapshot_BuildsNothing_TouchesTheRouterOutsideTheLock_AndDeliversTheNextUpdate()
     {
         _kit.Quote(0, bid: 10_000); // seq 1
         var source = new ObservedSnapshotSource(_kit.Router);
@@ -146,6 +142,17 @@ public sealed class ResyncSnapshotTests : IDisposable
     }
 
     public void Dispose() => _kit.Dispose();
+
+    /// <summary>
+    /// Runs <paramref name="publish"/> on another thread, as the ingest loop would, while the calling thread is inside a
+    /// snapshot build: if the build held the session's lock, the router's delivery would block on it and time out.
+    /// </summary>
+    private static void PublishOnIngestThread(Action publish)
+    {
+        var ingest = new Thread(() => publish());
+        ingest.Start();
+        Assert.True(ingest.Join(TimeSpan.FromSeconds(10)), "the router's delivery waited for a lock held while a snapshot was built");
+    }
 
     private static void Apply(BookClient client, IEnumerable<JsonElement> messages)
     {

@@ -90,7 +90,7 @@ public sealed partial class DashboardMetricsTests
 
             foreach (JsonProperty property in element.EnumerateObject())
             {
-                if (property.Name == "expr" && property.Value.ValueKind == JsonValueKind.String)
+                if (property.Name is "expr" or "query" or "definition" && property.Value.ValueKind == JsonValueKind.String) // panels, and template variables (label_values)
                 {
                     foreach (Match name in MetricNamePattern().Matches(property.Value.GetString()!))
                     {
